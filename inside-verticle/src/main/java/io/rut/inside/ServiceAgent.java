@@ -1,0 +1,189 @@
+package io.rut.inside;
+
+import io.rut.config.InsideServiceConfig;
+import io.rut.metrics.EventLog;
+import io.rut.metrics.ServiceMeters;
+import io.rut.protocol.MessageCounter;
+import io.rut.protocol.ServiceId;
+import io.rut.protocol.ServiceKeys;
+import io.rut.tunnel.TunnelContext;
+import io.rut.tunnel.TunnelVerticle;
+import io.rut.tunnel.Udp;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The inside agent's keeper of one service: keeps {@code spares} registered spare tunnels ready,
+ * opens more while clients arrive in a burst, closes nothing itself (tunnels close on idle), and
+ * reacts to what its tunnels report: an outside restart makes every tunnel re-register at once, an
+ * outside that stops answering has its host name resolved again.
+ */
+public final class ServiceAgent extends VerticleBase {
+
+  private static final long RESTART_DEBOUNCE_NANOS = 1_000_000_000L;
+  /** Extra spares opened at most while clients keep arriving faster than the pool refills. */
+  private static final int MAX_BURST_SPARES = 32;
+
+  private final InsideServiceConfig config;
+  private final MessageCounter counter;
+  private final ServiceMeters meters;
+  private final EventLog log;
+  private final SecureRandom random = new SecureRandom();
+  private final Map<Long, Future<String>> deployments = new HashMap<>();
+  private final Map<Long, TunnelVerticle> tunnels = new HashMap<>();
+  private final Set<Long> spares = new HashSet<>();
+  private final ArrayDeque<Long> recentBinds = new ArrayDeque<>();
+  private TunnelContext ctx;
+  private MessageConsumer<JsonObject> events;
+  private long lastRestartNanos;
+  private boolean resolving;
+
+  public ServiceAgent(InsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log) {
+    this.config = config;
+    this.counter = counter;
+    this.meters = meters;
+    this.log = log;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(() -> new TunnelContext(config, ServiceKeys.derive(config.name(), config.secrets()),
+            ServiceId.of(config.name()), counter, meters, log, config.outside().resolve(), config.target().resolve()))
+        .compose(c -> {
+          ctx = c;
+          events = vertx.eventBus().localConsumer(ctx.eventsAddress(), m -> onEvent(m.body()));
+          return events.completion();
+        })
+        .onSuccess(v -> {
+          log.info("service_started", "service", config.name(), "outside", Udp.show(ctx.outside()),
+              "target", Udp.show(ctx.target()), "spares", config.spares(), "maxTunnels", config.maxTunnels());
+          refill();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    return events == null ? Future.succeededFuture() : events.unregister();
+  }
+
+  private void onEvent(JsonObject e) {
+    long id = e.getLong("tunnel");
+    switch (e.getString("event")) {
+      case "registered" -> meters.event("tunnel_registered");
+      case "bound" -> {
+        if (spares.remove(id)) {
+          recentBinds.add(System.nanoTime());
+          meters.event("tunnel_bound");
+        }
+        refill();
+      }
+      case "closed" -> {
+        spares.remove(id);
+        tunnels.remove(id);
+        Future<String> deployment = deployments.remove(id);
+        if (deployment != null) {
+          deployment.onSuccess(vertx::undeploy);
+        }
+        refill();
+      }
+      case "outside-restart" -> onOutsideRestart();
+      case "outside-silent" -> resolveOutsideAgain();
+      default -> { }
+    }
+  }
+
+  private void onOutsideRestart() {
+    long now = System.nanoTime();
+    if (now - lastRestartNanos < RESTART_DEBOUNCE_NANOS) {
+      return;
+    }
+    lastRestartNanos = now;
+    meters.event("outside_restart");
+    log.info("outside_restart_detected", "service", config.name(), "tunnels", tunnels.size());
+    vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "reregister"));
+  }
+
+  private void resolveOutsideAgain() {
+    if (config.outside().isLiteral() || resolving) {
+      return;
+    }
+    resolving = true;
+    vertx.executeBlocking(() -> config.outside().resolve()).onComplete(r -> {
+      resolving = false;
+      if (r.succeeded() && !r.result().equals(ctx.outside())) {
+        InetSocketAddress now = r.result();
+        log.info("outside_address_changed", "service", config.name(), "from", Udp.show(ctx.outside()),
+            "to", Udp.show(now));
+        ctx = ctx.withOutside(now);
+        vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "outside")
+            .put("host", now.getAddress().getHostAddress()).put("port", now.getPort()));
+      }
+    });
+  }
+
+  /** Opens spare tunnels up to the target: the configured spares, plus one per recent bind in a burst. */
+  private void refill() {
+    long now = System.nanoTime();
+    while (!recentBinds.isEmpty() && now - recentBinds.peek() > 1_000_000_000L) {
+      recentBinds.poll();
+    }
+    int wanted = config.spares() + Math.min(recentBinds.size(), MAX_BURST_SPARES);
+    while (spares.size() < wanted && deployments.size() < config.maxTunnels()) {
+      openTunnel();
+    }
+  }
+
+  private void openTunnel() {
+    long id;
+    do {
+      id = random.nextLong();
+    } while (id == 0 || deployments.containsKey(id));
+    long tunnelId = id;
+    TunnelVerticle tunnel = new TunnelVerticle(tunnelId, ctx);
+    spares.add(tunnelId);
+    tunnels.put(tunnelId, tunnel);
+    Future<String> deployment = vertx.deployVerticle(tunnel);
+    deployments.put(tunnelId, deployment);
+    deployment.onFailure(e -> {
+      log.warn("tunnel_open_failed", "service", config.name(), "error", e.getMessage());
+      spares.remove(tunnelId);
+      tunnels.remove(tunnelId);
+      deployments.remove(tunnelId);
+      vertx.setTimer(1000, t -> refill());
+    });
+  }
+
+  /** Every tunnel's state, each read on its own event loop. */
+  public Future<JsonObject> status() {
+    List<Future<JsonObject>> each = new ArrayList<>();
+    for (TunnelVerticle t : new ArrayList<>(tunnels.values())) {
+      each.add(t.status());
+    }
+    return Future.join(each).transform(r -> {
+      JsonArray list = new JsonArray();
+      for (Future<JsonObject> f : each) {
+        if (f.succeeded()) {
+          list.add(f.result());
+        }
+      }
+      return Future.succeededFuture(new JsonObject().put("service", config.name()).put("tunnels", tunnels.size())
+          .put("spares", spares.size()).put("list", list));
+    });
+  }
+
+  public int tunnelCount() {
+    return tunnels.size();
+  }
+}

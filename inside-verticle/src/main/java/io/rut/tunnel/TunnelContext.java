@@ -1,0 +1,34 @@
+package io.rut.tunnel;
+
+import io.rut.config.InsideServiceConfig;
+import io.rut.metrics.EventLog;
+import io.rut.metrics.ServiceMeters;
+import io.rut.protocol.MessageCounter;
+import io.rut.protocol.ServiceKeys;
+import java.net.InetSocketAddress;
+
+/**
+ * What every tunnel of one inside service shares: configuration, keys, the agent's counter, meters,
+ * log, the resolved addresses and the event-bus addresses it talks to its agent on.
+ *
+ * @param outside where the outside agent is now (re-resolved by the agent when it stops answering)
+ * @param target  the service's resolved address
+ */
+public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, long serviceId, MessageCounter counter,
+                            ServiceMeters meters, EventLog log, InetSocketAddress outside,
+                            InetSocketAddress target) {
+
+  /** Where tunnels report lifecycle events to their agent (and to any observer). */
+  public String eventsAddress() {
+    return "rut.inside." + config.name() + ".events";
+  }
+
+  /** Where the agent broadcasts commands to all its tunnels. */
+  public String commandsAddress() {
+    return "rut.inside." + config.name() + ".commands";
+  }
+
+  public TunnelContext withOutside(InetSocketAddress newOutside) {
+    return new TunnelContext(config, keys, serviceId, counter, meters, log, newOutside, target);
+  }
+}

@@ -1,0 +1,423 @@
+package io.rut.tunnel;
+
+import io.rut.metrics.Direction;
+import io.rut.metrics.DropReason;
+import io.rut.protocol.CloseReason;
+import io.rut.protocol.ControlCodec;
+import io.rut.protocol.ControlMessage;
+import io.rut.protocol.MalformedControlException;
+import io.rut.protocol.RejectReason;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.logging.Level;
+
+/**
+ * One tunnel of the inside agent: its tunnel socket towards the outside agent, its service socket
+ * towards the service, and the timers that keep it registered (PROTOCOL.md section 5). Both sockets
+ * and all state live on this verticle's event loop: a datagram never changes threads.
+ *
+ * <p>The service socket is opened with the tunnel, so the first datagram of a client finds it ready.
+ */
+public final class TunnelVerticle extends VerticleBase {
+
+  private static final long SECOND = 1_000_000_000L;
+  /** Sent nothing for this long: re-validate the NAT mapping before the next data datagram. */
+  private static final long QUIET_BEFORE_DATA = 15 * SECOND;
+  /** Sent data but heard nothing for this long: probe at once (at most once a second). */
+  private static final long DEAF_WHILE_SENDING = 2 * SECOND;
+  private static final int MISSED_ACKS_BEFORE_HELLO = 3;
+
+  private final long tunnelId;
+  private TunnelContext ctx;
+  private ControlCodec codec;
+  private DatagramSocket tunnelSocket;
+  private DatagramSocket serviceSocket;
+  private MessageConsumer<JsonObject> commands;
+  private SocketAddress outside;
+  private SocketAddress target;
+
+  private InetSocketAddress client;
+  private boolean active;
+  private boolean registered;
+  private boolean everRegistered;
+  private boolean closed;
+  private long highestFromOutside;
+  private InetSocketAddress lastObserved;
+  private int missedAcks;
+  private long helloBackoffMs;
+  private long helloTimer = -1;
+  private long keepaliveTimer = -1;
+  private long idleTimer = -1;
+  private long idleTimeoutNanos;
+  private long lastReceived;
+  private long lastSent;
+  private long lastData;
+  private long lastProbe;
+
+  public TunnelVerticle(long tunnelId, TunnelContext ctx) {
+    this.tunnelId = tunnelId;
+    this.ctx = ctx;
+  }
+
+  public long tunnelId() {
+    return tunnelId;
+  }
+
+  @Override
+  public Future<?> start() {
+    codec = new ControlCodec(ctx.keys());
+    outside = Udp.vertx(ctx.outside());
+    target = Udp.vertx(ctx.target());
+    double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
+    idleTimeoutNanos = (long) (ctx.config().connectionTimeout().toNanos() * jitter);
+    tunnelSocket = Udp.socketFor(vertx, ctx.outside());
+    tunnelSocket.handler(this::onTunnelDatagram);
+    tunnelSocket.exceptionHandler(this::onSocketError);
+    serviceSocket = Udp.socketFor(vertx, ctx.target());
+    serviceSocket.handler(this::onServiceDatagram);
+    serviceSocket.exceptionHandler(this::onSocketError);
+    commands = vertx.eventBus().localConsumer(ctx.commandsAddress(), m -> onCommand(m.body()));
+    long now = System.nanoTime();
+    lastReceived = lastSent = lastData = now;
+    return Future.all(
+            tunnelSocket.listen(0, Udp.wildcardFor(ctx.outside())),
+            serviceSocket.listen(0, Udp.wildcardFor(ctx.target())),
+            commands.completion())
+        .onSuccess(v -> {
+          startHello();
+          scheduleKeepalive();
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    cancelTimers();
+    Future<Void> bye = Future.succeededFuture();
+    if (!closed && everRegistered) {
+      bye = sendControl(ControlMessage.close(ctx.serviceId(), tunnelId, ctx.counter().next(), CloseReason.SHUTDOWN))
+          .recover(e -> Future.succeededFuture());
+    }
+    closed = true;
+    return bye.eventually(() -> Future.all(tunnelSocket.close(), serviceSocket.close(), commands.unregister()));
+  }
+
+  // ---- data path ----------------------------------------------------------------------------
+
+  private void onTunnelDatagram(DatagramPacket packet) {
+    if (!packet.sender().equals(outside)) {
+      ctx.meters().drop(DropReason.STRANGER);
+      ctx.log().limited(Level.WARNING, "stranger:" + ctx.config().name(), "stranger_dropped",
+          "service", ctx.config().name(), "from", Udp.show(packet.sender()));
+      return;
+    }
+    Buffer data = packet.data();
+    long now = System.nanoTime();
+    lastReceived = now;
+    if (Udp.maybeControl(data) && handledAsControl(data)) {
+      return;
+    }
+    if (data.length() == 0) {
+      ctx.meters().drop(DropReason.EMPTY);
+      return;
+    }
+    if (!active) {
+      activate(null); // BIND was lost: the first data datagram activates the tunnel all the same
+    }
+    lastData = now;
+    ctx.meters().forwarded(Direction.TUNNEL_TO_SERVICE, data.length());
+    serviceSocket.send(data, target.port(), target.host()).onFailure(this::onSendFailed);
+  }
+
+  private void onServiceDatagram(DatagramPacket packet) {
+    if (!packet.sender().equals(target)) {
+      ctx.meters().drop(DropReason.NOT_FROM_SERVICE);
+      return;
+    }
+    Buffer data = packet.data();
+    if (data.length() == 0) {
+      ctx.meters().drop(DropReason.EMPTY);
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - lastSent > QUIET_BEFORE_DATA
+        || (now - lastReceived > DEAF_WHILE_SENDING && now - lastProbe > SECOND)) {
+      lastProbe = now;
+      sendKeepalive();
+    }
+    lastSent = lastData = now;
+    ctx.meters().forwarded(Direction.SERVICE_TO_TUNNEL, data.length());
+    tunnelSocket.send(data, outside.port(), outside.host()).onFailure(this::onSendFailed);
+  }
+
+  private void onSendFailed(Throwable e) {
+    ctx.meters().drop(DropReason.SEND_FAILED);
+    ctx.log().limited(Level.WARNING, "send-failed:" + ctx.config().name(), "send_failed",
+        "service", ctx.config().name(), "error", e.getMessage());
+  }
+
+  private void onSocketError(Throwable e) {
+    ctx.log().limited(Level.WARNING, "socket-error:" + ctx.config().name(), "socket_error",
+        "service", ctx.config().name(), "error", e.getMessage());
+  }
+
+  // ---- control ------------------------------------------------------------------------------
+
+  private boolean handledAsControl(Buffer data) {
+    ControlMessage m;
+    try {
+      m = codec.decode(data.getBytes());
+    } catch (MalformedControlException e) {
+      ctx.meters().drop(DropReason.MALFORMED_CONTROL);
+      return true;
+    }
+    if (m == null) {
+      return false;
+    }
+    ctx.meters().controlIn(m.type());
+    if (m.serviceId() != ctx.serviceId()) {
+      ctx.meters().drop(DropReason.WRONG_SERVICE);
+      return true;
+    }
+    if (m.tunnelId() != tunnelId) {
+      ctx.meters().drop(DropReason.UNKNOWN_TUNNEL);
+      return true;
+    }
+    switch (m.type()) {
+      case CHALLENGE -> onChallenge(m);
+      case ACK, BIND, CLOSE -> {
+        if (m.counter() <= highestFromOutside) {
+          ctx.meters().drop(DropReason.REPLAY);
+          return true;
+        }
+        highestFromOutside = m.counter();
+        switch (m.type()) {
+          case ACK -> onAck(m);
+          case BIND -> onBind(m);
+          default -> onClose(m);
+        }
+      }
+      case REJECT -> onReject(m);
+      default -> ctx.meters().drop(DropReason.WRONG_DIRECTION);
+    }
+    return true;
+  }
+
+  private void onChallenge(ControlMessage m) {
+    boolean answersKeepalive = registered;
+    sendControl(ControlMessage.auth(ctx.serviceId(), tunnelId, ctx.counter().next(), m.cookie(), client));
+    if (!answersKeepalive) {
+      return;
+    }
+    if (m.address() != null && m.address().equals(lastObserved)) {
+      // Same public address, yet the outside no longer knows us: it lost its state.
+      publish("outside-restart");
+    } else {
+      ctx.meters().event("nat_rebinding");
+      ctx.log().info("nat_rebinding", "service", ctx.config().name(), "tunnel", hex(tunnelId),
+          "from", Udp.show(lastObserved), "to", Udp.show(m.address()));
+    }
+  }
+
+  private void onAck(ControlMessage m) {
+    missedAcks = 0;
+    lastObserved = m.address();
+    if (!registered) {
+      registered = true;
+      cancelHello();
+      if (!everRegistered) {
+        everRegistered = true;
+        publish("registered");
+      }
+    }
+  }
+
+  private void onBind(ControlMessage m) {
+    client = m.address();
+    if (!active) {
+      activate(client);
+    }
+  }
+
+  private void onClose(ControlMessage m) {
+    CloseReason reason = CloseReason.of(m.reason());
+    close(reason == null ? "closed_by_outside" : "outside_" + reason.name().toLowerCase(), false);
+  }
+
+  private void onReject(ControlMessage m) {
+    RejectReason reason = RejectReason.of(m.reason());
+    String why = reason == null ? "reason " + m.reason() : reason.name().toLowerCase();
+    ctx.log().limited(Level.WARNING, "reject:" + ctx.config().name() + ":" + why, "tunnel_rejected",
+        "service", ctx.config().name(), "reason", why, "retryAfter", m.retryAfter());
+    registered = false;
+    cancelHello();
+    helloTimer = vertx.setTimer(Math.max(1000, m.retryAfter() * 1000L), id -> {
+      helloTimer = -1;
+      sendHello();
+      scheduleHello();
+    });
+  }
+
+  private void onCommand(JsonObject command) {
+    switch (command.getString("command", "")) {
+      case "reregister" -> {
+        registered = false;
+        startHello();
+      }
+      case "outside" -> {
+        ctx = ctx.withOutside(new InetSocketAddress(command.getString("host"), command.getInteger("port")));
+        outside = Udp.vertx(ctx.outside());
+      }
+      default -> { }
+    }
+  }
+
+  private void activate(InetSocketAddress boundClient) {
+    active = true;
+    client = boundClient;
+    publish("bound");
+    scheduleIdleCheck(idleTimeoutNanos);
+  }
+
+  // ---- timers -------------------------------------------------------------------------------
+
+  private void startHello() {
+    cancelHello();
+    helloBackoffMs = Math.min(1000, keepaliveMillis());
+    sendHello();
+    scheduleHello();
+  }
+
+  private void scheduleHello() {
+    helloTimer = vertx.setTimer(helloBackoffMs, id -> {
+      helloTimer = -1;
+      if (!registered && !closed) {
+        sendHello();
+        helloBackoffMs = Math.min(helloBackoffMs * 2, keepaliveMillis());
+        scheduleHello();
+      }
+    });
+  }
+
+  private void sendHello() {
+    sendControl(ControlMessage.hello(ctx.serviceId(), tunnelId, ctx.counter().next(), !active));
+  }
+
+  private void scheduleKeepalive() {
+    double jitter = 0.9 + 0.2 * ThreadLocalRandom.current().nextDouble();
+    keepaliveTimer = vertx.setTimer(Math.max(1, (long) (keepaliveMillis() * jitter)), id -> {
+      if (closed) {
+        return;
+      }
+      if (registered) {
+        if (missedAcks >= MISSED_ACKS_BEFORE_HELLO) {
+          registered = false;
+          ctx.log().limited(Level.WARNING, "silent:" + ctx.config().name(), "outside_silent",
+              "service", ctx.config().name(), "missedAcks", missedAcks);
+          publish("outside-silent");
+          startHello();
+        } else {
+          missedAcks++;
+          sendKeepalive();
+        }
+      }
+      scheduleKeepalive();
+    });
+  }
+
+  private void sendKeepalive() {
+    sendControl(ControlMessage.keepalive(ctx.serviceId(), tunnelId, ctx.counter().next(), client));
+  }
+
+  private void scheduleIdleCheck(long inNanos) {
+    idleTimer = vertx.setTimer(Math.max(1, inNanos / 1_000_000), id -> {
+      long idle = System.nanoTime() - lastData;
+      if (idle >= idleTimeoutNanos) {
+        close("idle", true);
+      } else {
+        scheduleIdleCheck(idleTimeoutNanos - idle);
+      }
+    });
+  }
+
+  private long keepaliveMillis() {
+    return Math.max(1, ctx.config().keepaliveInterval().toMillis());
+  }
+
+  private void cancelHello() {
+    if (helloTimer >= 0) {
+      vertx.cancelTimer(helloTimer);
+      helloTimer = -1;
+    }
+  }
+
+  private void cancelTimers() {
+    cancelHello();
+    for (long t : new long[] {keepaliveTimer, idleTimer}) {
+      if (t >= 0) {
+        vertx.cancelTimer(t);
+      }
+    }
+    keepaliveTimer = idleTimer = -1;
+  }
+
+  // ---- closing and reporting ----------------------------------------------------------------
+
+  private void close(String reason, boolean tellOutside) {
+    if (closed) {
+      return;
+    }
+    Future<Void> bye = Future.succeededFuture();
+    if (tellOutside && everRegistered) {
+      bye = sendControl(ControlMessage.close(ctx.serviceId(), tunnelId, ctx.counter().next(),
+          "idle".equals(reason) ? CloseReason.IDLE : CloseReason.SHUTDOWN));
+    }
+    closed = true;
+    cancelTimers();
+    ctx.meters().event("tunnel_closed_" + reason);
+    ctx.log().debug("tunnel_closed", "service", ctx.config().name(), "tunnel", hex(tunnelId), "reason", reason);
+    JsonObject event = event("closed").put("reason", reason);
+    bye.onComplete(v -> {
+      vertx.eventBus().publish(ctx.eventsAddress(), event);
+    });
+  }
+
+  private Future<Void> sendControl(ControlMessage m) {
+    ctx.meters().controlOut(m.type());
+    lastSent = System.nanoTime();
+    return tunnelSocket.send(Buffer.buffer(codec.encode(m)), outside.port(), outside.host());
+  }
+
+  private void publish(String name) {
+    vertx.eventBus().publish(ctx.eventsAddress(), event(name));
+  }
+
+  private JsonObject event(String name) {
+    return new JsonObject().put("event", name).put("service", ctx.config().name()).put("tunnel", tunnelId)
+        .put("client", client == null ? null : Udp.show(client));
+  }
+
+  /** This tunnel's state as JSON, read on its event loop. */
+  public Future<JsonObject> status() {
+    io.vertx.core.Promise<JsonObject> p = io.vertx.core.Promise.promise();
+    context.runOnContext(v -> p.complete(new JsonObject()
+        .put("service", ctx.config().name()).put("tunnel", hex(tunnelId))
+        .put("state", active ? "active" : "spare").put("registered", registered)
+        .put("client", client == null ? null : Udp.show(client))
+        .put("publicAddress", Udp.show(lastObserved))
+        .put("servicePort", serviceSocket.localAddress().port())
+        .put("idleSeconds", (System.nanoTime() - lastData) / 1e9)));
+    return p.future();
+  }
+
+  static String hex(long id) {
+    return String.format("%016x", id);
+  }
+}

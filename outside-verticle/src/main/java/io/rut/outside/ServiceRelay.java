@@ -1,0 +1,424 @@
+package io.rut.outside;
+
+import io.rut.config.OutsideServiceConfig;
+import io.rut.metrics.Direction;
+import io.rut.metrics.DropReason;
+import io.rut.metrics.EventLog;
+import io.rut.metrics.ServiceMeters;
+import io.rut.protocol.CloseReason;
+import io.rut.protocol.ControlCodec;
+import io.rut.protocol.ControlMessage;
+import io.rut.protocol.CookieJar;
+import io.rut.protocol.MalformedControlException;
+import io.rut.protocol.MessageCounter;
+import io.rut.protocol.RejectReason;
+import io.rut.protocol.ServiceId;
+import io.rut.protocol.ServiceKeys;
+import io.rut.tunnel.Udp;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+
+/**
+ * The outside agent's relay for one service: owns the service's public socket and its tunnel
+ * table. Per datagram it decides by source address: a registered tunnel (control or data for its
+ * client), a bound client (data for its tunnel), or a stranger (control, or a new client).
+ * Everything runs on this verticle's event loop, so the table needs no locks.
+ */
+public final class ServiceRelay extends VerticleBase {
+
+  /** Event-bus address where relays publish tunnel lifecycle events (JSON). */
+  public static final String EVENTS = "rut.outside.events";
+  private static final int REJECT_RETRY_SECONDS = 10;
+
+  private final OutsideServiceConfig config;
+  private final MessageCounter counter;
+  private final ServiceMeters meters;
+  private final EventLog log;
+  private final long serviceId;
+  private final TunnelTable table = new TunnelTable();
+  private final CookieJar cookies = new CookieJar();
+  private ControlCodec codec;
+  private DatagramSocket socket;
+  private long sweepTimer = -1;
+
+  public ServiceRelay(OutsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log) {
+    this.config = config;
+    this.counter = counter;
+    this.meters = meters;
+    this.log = log;
+    this.serviceId = ServiceId.of(config.name());
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.executeBlocking(() -> new Object[] {
+            ServiceKeys.derive(config.name(), config.secrets()), config.listen().resolve()})
+        .compose(r -> {
+          codec = new ControlCodec((ServiceKeys) r[0]);
+          InetSocketAddress listen = (InetSocketAddress) r[1];
+          socket = vertx.createDatagramSocket(
+              new DatagramSocketOptions().setIpV6(listen.getAddress() instanceof Inet6Address));
+          socket.handler(this::onDatagram);
+          socket.exceptionHandler(e -> log.limited(Level.WARNING, "socket-error", "socket_error",
+              "service", config.name(), "error", e.getMessage()));
+          return socket.listen(listen.getPort(), listen.getAddress().getHostAddress())
+              .recover(e -> Future.failedFuture("cannot listen on " + config.listen() + " for service '"
+                  + config.name() + "': " + Udp.describe(e)));
+        })
+        .onSuccess(s -> {
+          long period = Math.max(100, Math.min(1000, config.keepaliveInterval().toMillis() / 2));
+          sweepTimer = vertx.setPeriodic(period, id -> sweep());
+          log.info("listening", "service", config.name(), "address", Udp.show(socket.localAddress()),
+              "maxTunnels", config.maxTunnels(), "maxSpares", config.maxSpares(),
+              "keepaliveInterval", config.keepaliveInterval().toMillis() / 1000.0);
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    // No CLOSE to the tunnels: a restarted outside agent takes them back, bindings and all (AUTH).
+    return socket == null ? Future.succeededFuture() : socket.close();
+  }
+
+  /** The port this relay listens on (useful when configured as 0). */
+  public int port() {
+    return socket.localAddress().port();
+  }
+
+  // ---- the data path ------------------------------------------------------------------------
+
+  private void onDatagram(DatagramPacket packet) {
+    SocketAddress from = packet.sender();
+    Buffer data = packet.data();
+    if (data.length() == 0) {
+      meters.drop(DropReason.EMPTY);
+      return;
+    }
+    OutsideTunnel tunnel = table.byAddress(from);
+    if (tunnel != null) {
+      if (Udp.maybeControl(data) && handledAsControl(data, from)) {
+        return;
+      }
+      if (tunnel.client == null) {
+        meters.drop(DropReason.NO_CLIENT);
+        return;
+      }
+      forward(data, tunnel.client, Direction.TUNNEL_TO_CLIENT);
+      return;
+    }
+    OutsideTunnel bound = table.byClient(from);
+    if (bound != null) {
+      if (Udp.maybeControl(data) && handledAsControl(data, from)) {
+        return;
+      }
+      forward(data, bound.address, Direction.CLIENT_TO_TUNNEL);
+      return;
+    }
+    if (Udp.maybeControl(data) && handledAsControl(data, from)) {
+      return;
+    }
+    newClient(from, data);
+  }
+
+  private void forward(Buffer data, SocketAddress to, Direction direction) {
+    meters.forwarded(direction, data.length());
+    socket.send(data, to.port(), to.host()).onFailure(e -> sendFailed(e, to));
+  }
+
+  private void sendFailed(Throwable e, SocketAddress to) {
+    meters.drop(DropReason.SEND_FAILED);
+    log.limited(Level.WARNING, "send-failed:" + config.name(), "send_failed", "service", config.name(),
+        "to", Udp.show(to), "error", e.getMessage());
+  }
+
+  private void newClient(SocketAddress from, Buffer data) {
+    OutsideTunnel spare = table.pendingCount() == 0 ? table.pollSpare() : null;
+    if (spare != null) {
+      bindClient(spare, from);
+      forward(data, spare.address, Direction.CLIENT_TO_TUNNEL);
+      return;
+    }
+    long now = System.nanoTime();
+    PendingClient waiting = table.pending(from);
+    if (waiting == null) {
+      if (table.pendingCount() >= config.maxPendingClients()) {
+        meters.drop(DropReason.NO_SPARE);
+        log.limited(Level.WARNING, "no-spare:" + config.name(), "no_spare", "service", config.name(),
+            "waiting", table.pendingCount());
+        return;
+      }
+      waiting = table.addPending(from);
+      meters.event("client_queued");
+    }
+    if (!waiting.offer(data, now)) {
+      meters.drop(DropReason.QUEUE_FULL);
+    }
+  }
+
+  private void bindClient(OutsideTunnel tunnel, SocketAddress client) {
+    table.bind(tunnel, client);
+    sendControl(ControlMessage.bind(serviceId, tunnel.id, counter.next(), Udp.inet(client)), tunnel.address);
+    meters.event("tunnel_bound");
+    publish("bound", tunnel);
+    log.debug("tunnel_bound", "service", config.name(), "tunnel", hex(tunnel.id), "client", Udp.show(client));
+  }
+
+  /** Binds waiting clients to free spares, oldest first, and delivers what they sent meanwhile. */
+  private void servePending() {
+    long now = System.nanoTime();
+    while (table.pendingCount() > 0) {
+      OutsideTunnel spare = table.pollSpare();
+      if (spare == null) {
+        return;
+      }
+      PendingClient waiting = table.pollPending();
+      expire(waiting, now);
+      bindClient(spare, waiting.address);
+      deliver(waiting, spare);
+    }
+  }
+
+  private void deliver(PendingClient waiting, OutsideTunnel tunnel) {
+    Buffer d;
+    while ((d = waiting.datagrams.poll()) != null) {
+      forward(d, tunnel.address, Direction.CLIENT_TO_TUNNEL);
+    }
+    waiting.arrivals.clear();
+  }
+
+  private void expire(PendingClient waiting, long now) {
+    int n = waiting.expire(now);
+    for (int i = 0; i < n; i++) {
+      meters.drop(DropReason.QUEUE_EXPIRED);
+    }
+  }
+
+  // ---- control messages ---------------------------------------------------------------------
+
+  /** Verifies and handles a control message; false if {@code data} is not one (then it is data). */
+  private boolean handledAsControl(Buffer data, SocketAddress from) {
+    ControlMessage m;
+    try {
+      m = codec.decode(data.getBytes());
+    } catch (MalformedControlException e) {
+      meters.drop(DropReason.MALFORMED_CONTROL);
+      log.limited(Level.WARNING, "malformed:" + from, "malformed_control", "service", config.name(),
+          "from", Udp.show(from), "reason", e.getMessage());
+      return true;
+    }
+    if (m == null) {
+      return false;
+    }
+    meters.controlIn(m.type());
+    if (m.serviceId() != serviceId) {
+      meters.drop(DropReason.WRONG_SERVICE);
+      log.limited(Level.WARNING, "wrong-service:" + from, "unknown_service", "service", config.name(),
+          "from", Udp.show(from));
+      sendControl(ControlMessage.reject(m.serviceId(), m.tunnelId(), counter.next(), RejectReason.UNKNOWN_SERVICE,
+          REJECT_RETRY_SECONDS), from);
+      return true;
+    }
+    switch (m.type()) {
+      case HELLO -> challenge(m, from);
+      case AUTH -> onAuth(m, from);
+      case KEEPALIVE -> onKeepalive(m, from);
+      case CLOSE -> onClose(m, from);
+      default -> meters.drop(DropReason.WRONG_DIRECTION);
+    }
+    return true;
+  }
+
+  private void challenge(ControlMessage m, SocketAddress from) {
+    InetSocketAddress observed = Udp.inet(from);
+    byte[] cookie = cookies.cookie(observed, m.tunnelId(), serviceId);
+    sendControl(ControlMessage.challenge(serviceId, m.tunnelId(), counter.next(), cookie, observed), from);
+  }
+
+  private void onKeepalive(ControlMessage m, SocketAddress from) {
+    OutsideTunnel t = table.byId(m.tunnelId());
+    if (t == null || !t.address.equals(from)) {
+      // Unknown tunnel or another address: the tunnel must prove the address (rebinding, restart).
+      challenge(m, from);
+      return;
+    }
+    if (m.counter() <= t.highestCounter) {
+      meters.drop(DropReason.REPLAY);
+      return;
+    }
+    t.highestCounter = m.counter();
+    t.lastKeepaliveNanos = System.nanoTime();
+    sendControl(ControlMessage.ack(serviceId, t.id, counter.next(), m.counter(), t.inetAddress), from);
+  }
+
+  private void onAuth(ControlMessage m, SocketAddress from) {
+    InetSocketAddress observed = Udp.inet(from);
+    if (!cookies.verify(m.cookie(), observed, m.tunnelId(), serviceId)) {
+      meters.drop(DropReason.BAD_COOKIE);
+      return;
+    }
+    OutsideTunnel t = table.byId(m.tunnelId());
+    if (t != null && m.counter() <= t.highestCounter) {
+      meters.drop(DropReason.REPLAY);
+      return;
+    }
+    // An address that was taken for a client but now authenticates is a tunnel after all.
+    OutsideTunnel mistaken = table.byClient(from);
+    if (mistaken != null && mistaken != t) {
+      closeTunnel(mistaken, CloseReason.UNKNOWN_TUNNEL, "source_is_tunnel");
+    }
+    if (table.removePending(from) != null) {
+      meters.event("pending_was_tunnel");
+    }
+    long now = System.nanoTime();
+    if (t == null) {
+      boolean spare = m.address() == null;
+      if (table.size() >= config.maxTunnels() || (spare && table.spareCount() >= config.maxSpares())) {
+        meters.drop(DropReason.TUNNEL_LIMIT);
+        log.limited(Level.WARNING, "limit:" + config.name(), "tunnel_rejected", "service", config.name(),
+            "reason", "tunnel_limit", "tunnels", table.size(), "spares", table.spareCount());
+        sendControl(ControlMessage.reject(serviceId, m.tunnelId(), counter.next(), RejectReason.TUNNEL_LIMIT,
+            REJECT_RETRY_SECONDS), from);
+        return;
+      }
+      t = new OutsideTunnel(m.tunnelId(), from, observed, now);
+      table.add(t);
+      meters.event("tunnel_registered");
+      publish("registered", t);
+      log.debug("tunnel_registered", "service", config.name(), "tunnel", hex(t.id), "address", Udp.show(from));
+    } else if (!t.address.equals(from)) {
+      log.info("tunnel_moved", "service", config.name(), "tunnel", hex(t.id), "from", Udp.show(t.address),
+          "to", Udp.show(from));
+      table.move(t, from, observed);
+      meters.event("nat_rebinding");
+      publish("moved", t);
+    }
+    t.highestCounter = m.counter();
+    t.lastKeepaliveNanos = now;
+    if (m.address() != null && t.client == null) {
+      restoreBinding(t, Udp.vertx(m.address()));
+    }
+    sendControl(ControlMessage.ack(serviceId, t.id, counter.next(), m.counter(), observed), from);
+    if (t.client == null) {
+      table.offerSpare(t);
+      servePending();
+    }
+  }
+
+  /** The inside agent says {@code t} carries {@code client} (we restarted): restore, and the restored tunnel wins. */
+  private void restoreBinding(OutsideTunnel t, SocketAddress client) {
+    OutsideTunnel other = table.byClient(client);
+    if (other != null) {
+      closeTunnel(other, CloseReason.UNKNOWN_TUNNEL, "superseded");
+    }
+    table.bind(t, client);
+    meters.event("binding_restored");
+    publish("restored", t);
+    log.info("binding_restored", "service", config.name(), "tunnel", hex(t.id), "client", Udp.show(client));
+    PendingClient waiting = table.removePending(client);
+    if (waiting != null) {
+      expire(waiting, System.nanoTime());
+      deliver(waiting, t);
+    }
+  }
+
+  private void onClose(ControlMessage m, SocketAddress from) {
+    OutsideTunnel t = table.byId(m.tunnelId());
+    if (t == null || !t.address.equals(from)) {
+      meters.drop(DropReason.UNKNOWN_TUNNEL);
+      return;
+    }
+    if (m.counter() <= t.highestCounter) {
+      meters.drop(DropReason.REPLAY);
+      return;
+    }
+    CloseReason reason = CloseReason.of(m.reason());
+    removeTunnel(t, reason == null ? "closed_by_inside" : "closed_" + reason.name().toLowerCase());
+  }
+
+  private void closeTunnel(OutsideTunnel t, CloseReason reason, String why) {
+    sendControl(ControlMessage.close(serviceId, t.id, counter.next(), reason), t.address);
+    removeTunnel(t, why);
+  }
+
+  private void removeTunnel(OutsideTunnel t, String why) {
+    table.remove(t);
+    meters.event("tunnel_closed_" + why);
+    publish("closed", t);
+    log.debug("tunnel_closed", "service", config.name(), "tunnel", hex(t.id), "reason", why);
+  }
+
+  private void sendControl(ControlMessage m, SocketAddress to) {
+    meters.controlOut(m.type());
+    socket.send(Buffer.buffer(codec.encode(m)), to.port(), to.host()).onFailure(e -> sendFailed(e, to));
+  }
+
+  // ---- timers and status --------------------------------------------------------------------
+
+  private void sweep() {
+    long now = System.nanoTime();
+    long expiry = config.tunnelExpiry().toNanos();
+    List<OutsideTunnel> dead = new ArrayList<>();
+    for (OutsideTunnel t : table.all()) {
+      if (now - t.lastKeepaliveNanos > expiry) {
+        dead.add(t);
+      }
+    }
+    for (OutsideTunnel t : dead) {
+      removeTunnel(t, "expired");
+    }
+    List<PendingClient> gone = new ArrayList<>();
+    for (PendingClient p : table.allPending()) {
+      expire(p, now);
+      if (p.datagrams.isEmpty()) {
+        gone.add(p);
+      }
+    }
+    for (PendingClient p : gone) {
+      table.removePending(p.address);
+    }
+  }
+
+  private void publish(String event, OutsideTunnel t) {
+    vertx.eventBus().publish(EVENTS, new JsonObject().put("service", config.name()).put("event", event)
+        .put("tunnel", hex(t.id)).put("address", Udp.show(t.address))
+        .put("client", t.client == null ? null : Udp.show(t.client)));
+  }
+
+  /** A snapshot of this relay's tunnels, taken on its event loop. */
+  public Future<JsonObject> status() {
+    Promise<JsonObject> p = Promise.promise();
+    context.runOnContext(v -> {
+      JsonArray tunnels = new JsonArray();
+      long now = System.nanoTime();
+      for (OutsideTunnel t : table.all()) {
+        tunnels.add(new JsonObject().put("tunnel", hex(t.id)).put("state", t.spare() ? "spare" : "active")
+            .put("address", Udp.show(t.address)).put("client", t.client == null ? null : Udp.show(t.client))
+            .put("ageSeconds", (now - t.registeredNanos) / 1e9));
+      }
+      p.complete(new JsonObject().put("service", config.name()).put("tunnels", table.size())
+          .put("spares", table.spareCount()).put("active", table.activeCount())
+          .put("waitingClients", table.pendingCount()).put("list", tunnels));
+    });
+    return p.future();
+  }
+
+  static String hex(long id) {
+    return String.format("%016x", id);
+  }
+}

@@ -1,0 +1,185 @@
+package io.rut.launch;
+
+import io.rut.config.ConfigException;
+import io.rut.config.LogLevel;
+import io.rut.config.SeedFlags;
+import io.rut.protocol.ServiceKeys;
+import io.rut.tunnel.DatagramTransport;
+import io.vertx.core.Deployable;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.launcher.application.HookContext;
+import io.vertx.launcher.application.VertxApplication;
+import io.vertx.launcher.application.VertxApplicationHooks;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Starts an agent from its command line: {@code -conf FILE}, the C tools' flags, {@code keygen} or
+ * {@code --help}. Everything is validated before anything binds; a bad command line costs one line
+ * on standard error and exit code 2. The running agent is a {@link VertxApplication}, whose
+ * shutdown hook undeploys the verticles on SIGTERM so that they can say goodbye to their peers.
+ */
+public final class RutLauncher<C> {
+
+  /** Exit code for a command line or configuration that cannot be used. */
+  public static final int USAGE = 2;
+
+  /** What sets one agent apart: its flags, its configuration type and its verticle. */
+  public interface Agent<C> {
+    /** "outside" or "inside". */
+    String name();
+
+    SeedFlags.Side side();
+
+    C fromJson(JsonObject json);
+
+    LogLevel logLevel(C config);
+
+    Deployable verticle(C config, String configPath);
+  }
+
+  private final Agent<C> agent;
+  private final PrintStream out;
+  private final PrintStream err;
+
+  public RutLauncher(Agent<C> agent, PrintStream out, PrintStream err) {
+    this.agent = agent;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Parses, validates and runs; returns only on failure or for keygen/--help. */
+  public static <C> void main(Agent<C> agent, String[] args) {
+    int code = new RutLauncher<>(agent, System.out, System.err).launch(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  /** The configuration a command line describes, validated; or a {@link ConfigException}. */
+  public Parsed<C> parse(List<String> args) {
+    if (args.isEmpty()) {
+      throw new ConfigException("no options; try --help");
+    }
+    int conf = args.indexOf("-conf") >= 0 ? args.indexOf("-conf") : args.indexOf("--conf");
+    if (conf >= 0) {
+      if (args.size() != 2 || conf != 0) {
+        throw new ConfigException("-conf FILE stands alone; put the other settings in the file");
+      }
+      String source = args.get(1);
+      JsonObject json;
+      Path path = null;
+      try {
+        if (source.trim().startsWith("{")) {
+          json = new JsonObject(source);
+        } else {
+          path = Path.of(source);
+          json = new JsonObject(Files.readString(path));
+        }
+      } catch (IOException e) {
+        throw new ConfigException("cannot read config file '" + source + "': " + e.getMessage());
+      } catch (DecodeException e) {
+        throw new ConfigException("'" + source + "' is not valid JSON: " + firstLine(e.getMessage()));
+      }
+      return new Parsed<>(agent.fromJson(json), path == null ? null : path.toString());
+    }
+    return new Parsed<>(agent.fromJson(SeedFlags.toJson(agent.side(), args)), null);
+  }
+
+  /** A validated configuration and the file it came from (null for flags). */
+  public record Parsed<C>(C config, String path) {
+  }
+
+  int launch(String[] argv) {
+    List<String> args = Arrays.asList(argv);
+    if (args.size() == 1 && args.get(0).equals("keygen")) {
+      out.println(ServiceKeys.generate());
+      return 0;
+    }
+    if (args.contains("--help") || args.contains("-h") || args.contains("-help")) {
+      printHelp();
+      return 0;
+    }
+    Parsed<C> parsed;
+    try {
+      parsed = parse(args);
+    } catch (ConfigException e) {
+      err.println("rut-" + agent.name() + ": error: " + e.getMessage());
+      return USAGE;
+    }
+    LogSetup.apply(agent.logLevel(parsed.config()));
+    Hooks hooks = new Hooks(() -> agent.verticle(parsed.config(), parsed.path()));
+    return new Application(hooks).launch();
+  }
+
+  private static String firstLine(String s) {
+    int nl = s == null ? -1 : s.indexOf('\n');
+    return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
+  }
+
+  private void printHelp() {
+    String jar = agent.name() + ".jar";
+    out.println("RUT " + agent.name() + " agent: reverse UDP tunnel.");
+    out.println();
+    out.println("Usage:");
+    out.println("  java -jar " + jar + " -conf FILE       run with a JSON configuration (see conf/README.md)");
+    out.println("  java -jar " + jar + " [options]        run one service named 'default' from options");
+    out.println("  java -jar " + jar + " keygen           print a fresh secret (base64:...)");
+    out.println("  java -jar " + jar + " --help           this text");
+    out.println();
+    out.println("Options (those of the C tools, and a few more):");
+    for (Map.Entry<String, String> e : SeedFlags.flags(agent.side()).entrySet()) {
+      out.printf("  %-20s %s%n", e.getKey(), e.getValue());
+    }
+  }
+
+  private static final class Application extends VertxApplication {
+    Application(VertxApplicationHooks hooks) {
+      super(new String[0], hooks, false, false);
+    }
+  }
+
+  private final class Hooks implements VertxApplicationHooks {
+    private final Supplier<Deployable> verticle;
+
+    Hooks(Supplier<Deployable> verticle) {
+      this.verticle = verticle;
+    }
+
+    @Override
+    public VertxBuilder createVertxBuilder(VertxOptions options) {
+      return Vertx.builder().with(options).withTransport(DatagramTransport.best());
+    }
+
+    @Override
+    public Supplier<? extends Deployable> verticleSupplier() {
+      return verticle;
+    }
+
+    @Override
+    public void afterFailureToDeployVerticle(HookContext context, Throwable t) {
+      err.println("rut-" + agent.name() + ": error: " + describe(t));
+      context.vertx().close();
+    }
+  }
+
+  /** One line for a start failure: the bind error says which address, the rest their message. */
+  public static String describe(Throwable t) {
+    Throwable c = t;
+    while (c.getCause() != null && c.getMessage() == null) {
+      c = c.getCause();
+    }
+    String m = c.getMessage() == null ? c.getClass().getSimpleName() : c.getMessage();
+    return firstLine(m);
+  }
+}

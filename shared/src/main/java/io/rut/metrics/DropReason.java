@@ -1,0 +1,42 @@
+package io.rut.metrics;
+
+import java.util.Locale;
+
+/** Why a datagram was dropped; each is counted per service. */
+public enum DropReason {
+  /** A zero-length datagram: no UDP service expects one. */
+  EMPTY,
+  /** On an inside tunnel socket, from anyone but the outside agent. */
+  STRANGER,
+  /** On an inside service socket, from anyone but the service. */
+  NOT_FROM_SERVICE,
+  /** A control message whose counter is not higher than the last one accepted. */
+  REPLAY,
+  /** A control message whose tag verifies but whose content breaks the protocol. */
+  MALFORMED_CONTROL,
+  /** A control message for another service. */
+  WRONG_SERVICE,
+  /** A control message type that the receiver never gets (e.g. an ACK at the outside). */
+  WRONG_DIRECTION,
+  /** An AUTH whose cookie does not verify for its source address. */
+  BAD_COOKIE,
+  /** A control message about a tunnel the receiver does not hold. */
+  UNKNOWN_TUNNEL,
+  /** Data from a spare tunnel that has no client. */
+  NO_CLIENT,
+  /** A new client while no spare is free and no room to wait. */
+  NO_SPARE,
+  /** A waiting client already holds its 8 datagrams. */
+  QUEUE_FULL,
+  /** A waiting client's datagram held longer than 2 s. */
+  QUEUE_EXPIRED,
+  /** An AUTH over a tunnel limit, answered with REJECT. */
+  TUNNEL_LIMIT,
+  /** The socket refused to send. */
+  SEND_FAILED;
+
+  /** The label value in metrics: lower case with underscores. */
+  public String label() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

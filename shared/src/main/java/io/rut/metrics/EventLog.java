@@ -1,0 +1,84 @@
+package io.rut.metrics;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * RUT's log: one line per event in {@code key=value} form, each key (an event and its subject)
+ * at most once per interval, so that an attack or a flood cannot flood the log. What is held back
+ * is counted and reported with the next line of the same key.
+ */
+public final class EventLog {
+
+  private static final Logger LOG = Logger.getLogger("rut");
+  private static final int MAX_KEYS = 4096;
+
+  private final String agent;
+  private final long intervalNanos;
+  private final Map<String, long[]> lastByKey = new ConcurrentHashMap<>();
+
+  public EventLog(String agent) {
+    this(agent, 10_000_000_000L);
+  }
+
+  public EventLog(String agent, long intervalNanos) {
+    this.agent = agent;
+    this.intervalNanos = intervalNanos;
+  }
+
+  public void info(String event, Object... kv) {
+    log(Level.INFO, event, null, kv);
+  }
+
+  public void warn(String event, Object... kv) {
+    log(Level.WARNING, event, null, kv);
+  }
+
+  public void debug(String event, Object... kv) {
+    log(Level.FINE, event, null, kv);
+  }
+
+  /** Logs at most once per interval for {@code key}; counts the rest. */
+  public void limited(Level level, String key, String event, Object... kv) {
+    log(level, event, key, kv);
+  }
+
+  private void log(Level level, String event, String key, Object... kv) {
+    if (!LOG.isLoggable(level)) {
+      return;
+    }
+    long suppressed = 0;
+    if (key != null) {
+      long now = System.nanoTime();
+      if (lastByKey.size() > MAX_KEYS) {
+        lastByKey.clear();
+      }
+      long[] state = lastByKey.computeIfAbsent(key, k -> new long[] {now - intervalNanos - 1, 0});
+      synchronized (state) {
+        if (now - state[0] < intervalNanos) {
+          state[1]++;
+          return;
+        }
+        suppressed = state[1];
+        state[0] = now;
+        state[1] = 0;
+      }
+    }
+    StringBuilder line = new StringBuilder(96).append("agent=").append(agent).append(" event=").append(event);
+    for (int i = 0; i + 1 < kv.length; i += 2) {
+      line.append(' ').append(kv[i]).append('=');
+      String v = String.valueOf(kv[i + 1]);
+      if (v.indexOf(' ') >= 0 || v.isEmpty()) {
+        line.append('"').append(v.replace("\"", "'")).append('"');
+      } else {
+        line.append(v);
+      }
+    }
+    if (suppressed > 0) {
+      line.append(" suppressed=").append(suppressed);
+    }
+    LOG.log(level, line.toString());
+  }
+}

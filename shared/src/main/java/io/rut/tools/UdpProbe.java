@@ -1,0 +1,52 @@
+package io.rut.tools;
+
+import io.rut.config.HostPort;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Sends numbered datagrams to an echo service (directly or through RUT) and prints each round trip.
+ * {@code java -cp outside.jar io.rut.tools.UdpProbe 127.0.0.1:2222 [count] [interval-ms]}; exits 0
+ * when every datagram came back, 1 otherwise.
+ */
+public final class UdpProbe {
+
+  private UdpProbe() {
+  }
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: UdpProbe HOST:PORT [count] [interval-ms]");
+      System.exit(2);
+    }
+    InetSocketAddress to = HostPort.parse(args[0]).resolve();
+    int count = args.length > 1 ? Integer.parseInt(args[1]) : 10;
+    long interval = args.length > 2 ? Long.parseLong(args[2]) : 500;
+    int back = 0;
+    try (DatagramSocket s = new DatagramSocket()) {
+      s.setSoTimeout(2000);
+      byte[] in = new byte[65536];
+      for (int i = 1; i <= count; i++) {
+        byte[] out = ("rut probe #" + i).getBytes(StandardCharsets.UTF_8);
+        long t0 = System.nanoTime();
+        s.send(new DatagramPacket(out, out.length, to));
+        try {
+          DatagramPacket p = new DatagramPacket(in, in.length);
+          s.receive(p);
+          String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+          System.out.printf("probe: sent \"%s\" from port %d, echo \"%s\" after %.2f ms%n",
+              new String(out, StandardCharsets.UTF_8), s.getLocalPort(), text, (System.nanoTime() - t0) / 1e6);
+          back++;
+        } catch (SocketTimeoutException e) {
+          System.out.printf("probe: datagram #%d got no echo within 2 s%n", i);
+        }
+        Thread.sleep(interval);
+      }
+    }
+    System.out.printf("probe: %d of %d datagrams came back through %s%n", back, count, args[0]);
+    System.exit(back == count ? 0 : 1);
+  }
+}

@@ -1,0 +1,153 @@
+package io.rut.tunnel;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.ClientOptionsBase;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.transport.Transport;
+import java.net.SocketAddress;
+import java.util.concurrent.ThreadFactory;
+
+/**
+ * Vert.x's transport (epoll where the native library loads, NIO otherwise) with datagram sockets
+ * set up for a relay. Vert.x ties the read buffer to SO_RCVBUF: a read buffer big enough for a
+ * 65,507-byte datagram would then leave the kernel queue small, and a big kernel queue would make
+ * every read allocate megabytes. This sets the two apart: reads sized for the largest datagram,
+ * a kernel queue sized for bursts.
+ */
+public final class DatagramTransport implements Transport {
+
+  /** Largest UDP payload over IPv6 without jumbograms; IPv4's 65,507 fits too. */
+  public static final int READ_BUFFER = 65_536;
+  /** Requested kernel queues; Linux caps them at net.core.rmem_max / wmem_max. */
+  public static final int KERNEL_BUFFER = 4 << 20;
+
+  private final Transport base;
+  private final Spi spi;
+
+  private DatagramTransport(Transport base) {
+    this.base = base;
+    this.spi = new Spi(base.implementation());
+  }
+
+  /** The native transport where it is available, NIO otherwise; both tuned for datagrams. */
+  public static DatagramTransport best() {
+    Transport t = Transport.nativeTransport();
+    return new DatagramTransport(t != null && t.available() ? t : Transport.NIO);
+  }
+
+  @Override
+  public String name() {
+    return base.name();
+  }
+
+  @Override
+  public boolean available() {
+    return true;
+  }
+
+  @Override
+  public Throwable unavailabilityCause() {
+    return null;
+  }
+
+  @Override
+  public io.vertx.core.spi.transport.Transport implementation() {
+    return spi;
+  }
+
+  private static final class Spi implements io.vertx.core.spi.transport.Transport {
+    private final io.vertx.core.spi.transport.Transport d;
+
+    Spi(io.vertx.core.spi.transport.Transport d) {
+      this.d = d;
+    }
+
+    @Override
+    public void configure(DatagramChannel channel, DatagramSocketOptions options) {
+      d.configure(channel, options);
+      channel.config().setReceiveBufferSize(KERNEL_BUFFER);
+      channel.config().setSendBufferSize(KERNEL_BUFFER);
+      channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(READ_BUFFER));
+    }
+
+    @Override
+    public boolean supportsDomainSockets() {
+      return d.supportsDomainSockets();
+    }
+
+    @Override
+    public boolean supportFileRegion() {
+      return d.supportFileRegion();
+    }
+
+    @Override
+    public boolean isAvailable() {
+      return d.isAvailable();
+    }
+
+    @Override
+    public Throwable unavailabilityCause() {
+      return d.unavailabilityCause();
+    }
+
+    @Override
+    public SocketAddress convert(io.vertx.core.net.SocketAddress address) {
+      return d.convert(address);
+    }
+
+    @Override
+    public io.vertx.core.net.SocketAddress convert(SocketAddress address) {
+      return d.convert(address);
+    }
+
+    @Override
+    public IoHandlerFactory ioHandlerFactory() {
+      return d.ioHandlerFactory();
+    }
+
+    @Override
+    public EventLoopGroup eventLoopGroup(int type, int nThreads, ThreadFactory threadFactory, int ioRatio) {
+      return d.eventLoopGroup(type, nThreads, threadFactory, ioRatio);
+    }
+
+    @Override
+    public DatagramChannel datagramChannel() {
+      return d.datagramChannel();
+    }
+
+    @Override
+    public DatagramChannel datagramChannel(InternetProtocolFamily family) {
+      return d.datagramChannel(family);
+    }
+
+    @Override
+    public ChannelFactory<? extends Channel> channelFactory(boolean domainSocket) {
+      return d.channelFactory(domainSocket);
+    }
+
+    @Override
+    public ChannelFactory<? extends ServerChannel> serverChannelFactory(boolean domainSocket) {
+      return d.serverChannelFactory(domainSocket);
+    }
+
+    @Override
+    public void configure(ClientOptionsBase options, int connectTimeout, boolean domainSocket, Bootstrap bootstrap) {
+      d.configure(options, connectTimeout, domainSocket, bootstrap);
+    }
+
+    @Override
+    public void configure(NetServerOptions options, boolean domainSocket, ServerBootstrap bootstrap) {
+      d.configure(options, domainSocket, bootstrap);
+    }
+  }
+}
