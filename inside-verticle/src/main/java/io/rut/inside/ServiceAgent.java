@@ -49,6 +49,7 @@ public final class ServiceAgent extends VerticleBase {
   private MessageConsumer<JsonObject> events;
   private long lastRestartNanos;
   private boolean resolving;
+  private boolean stopping;
 
   public ServiceAgent(InsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log) {
     this.config = config;
@@ -75,6 +76,7 @@ public final class ServiceAgent extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    stopping = true;
     return events == null ? Future.succeededFuture() : events.unregister();
   }
 
@@ -135,6 +137,9 @@ public final class ServiceAgent extends VerticleBase {
 
   /** Opens spare tunnels up to the target: the configured spares, plus one per recent bind in a burst. */
   private void refill() {
+    if (stopping) {
+      return;
+    }
     long now = System.nanoTime();
     while (!recentBinds.isEmpty() && now - recentBinds.peek() > 1_000_000_000L) {
       recentBinds.poll();
@@ -157,6 +162,9 @@ public final class ServiceAgent extends VerticleBase {
     Future<String> deployment = vertx.deployVerticle(tunnel);
     deployments.put(tunnelId, deployment);
     deployment.onFailure(e -> {
+      if (stopping) {
+        return;
+      }
       log.warn("tunnel_open_failed", "service", config.name(), "error", e.getMessage());
       spares.remove(tunnelId);
       tunnels.remove(tunnelId);

@@ -112,7 +112,8 @@ public final class TunnelVerticle extends VerticleBase {
   // ---- data path ----------------------------------------------------------------------------
 
   private void onTunnelDatagram(DatagramPacket packet) {
-    if (!packet.sender().equals(outside)) {
+    SocketAddress sender = packet.sender();
+    if (sender.port() != outside.port() || !Udp.key(sender).equals(outside)) {
       ctx.meters().drop(DropReason.STRANGER);
       ctx.log().limited(Level.WARNING, "stranger:" + ctx.config().name(), "stranger_dropped",
           "service", ctx.config().name(), "from", Udp.show(packet.sender()));
@@ -137,7 +138,8 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void onServiceDatagram(DatagramPacket packet) {
-    if (!packet.sender().equals(target)) {
+    SocketAddress sender = packet.sender();
+    if (sender.port() != target.port() || !Udp.key(sender).equals(target)) {
       ctx.meters().drop(DropReason.NOT_FROM_SERVICE);
       return;
     }
@@ -412,6 +414,7 @@ public final class TunnelVerticle extends VerticleBase {
         .put("state", active ? "active" : "spare").put("registered", registered)
         .put("client", client == null ? null : Udp.show(client))
         .put("publicAddress", Udp.show(lastObserved))
+        .put("tunnelPort", tunnelSocket.localAddress().port())
         .put("servicePort", serviceSocket.localAddress().port())
         .put("idleSeconds", (System.nanoTime() - lastData) / 1e9)));
     return p.future();

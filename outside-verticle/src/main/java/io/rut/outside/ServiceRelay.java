@@ -104,7 +104,7 @@ public final class ServiceRelay extends VerticleBase {
   // ---- the data path ------------------------------------------------------------------------
 
   private void onDatagram(DatagramPacket packet) {
-    SocketAddress from = packet.sender();
+    SocketAddress from = Udp.key(packet.sender());
     Buffer data = packet.data();
     if (data.length() == 0) {
       meters.drop(DropReason.EMPTY);

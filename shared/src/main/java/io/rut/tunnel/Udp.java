@@ -33,6 +33,20 @@ public final class Udp {
     return SocketAddress.inetSocketAddress(new InetSocketAddress(c.getAddress(), c.getPort()));
   }
 
+  /**
+   * The canonical form of a sender's address, usable as a map key and comparable with
+   * {@link #vertx(InetSocketAddress)}: transports report IPv6 senders with a scope ({@code %0}) and
+   * may report IPv4 clients of a dual-stack socket as {@code ::ffff:a.b.c.d}. IPv4 senders, the
+   * common case, pass through without allocation.
+   */
+  public static SocketAddress key(SocketAddress sender) {
+    String h = sender.host();
+    if (h.indexOf(':') < 0) {
+      return sender;
+    }
+    return vertx(inet(sender));
+  }
+
   /** The address of a received datagram's sender, IPv4-mapped IPv6 reduced to IPv4. */
   public static InetSocketAddress inet(SocketAddress a) {
     try {

@@ -1,0 +1,161 @@
+package io.rut.it;
+
+import io.rut.config.InsideConfig;
+import io.rut.config.OutsideConfig;
+import io.rut.inside.InsideVerticle;
+import io.rut.outside.OutsideVerticle;
+import io.rut.outside.ServiceRelay;
+import io.rut.tools.UdpEcho;
+import io.rut.tunnel.DatagramTransport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/**
+ * A loopback tunnel for tests: a Vert.x with RUT's transport, a UDP echo service, an outside agent
+ * on an OS-assigned port and an inside agent pointing at it, all real sockets in this process.
+ */
+final class Rig implements AutoCloseable {
+
+  static final String SERVICE = "test";
+  static final String SECRET = "base64:cnV0LXRlc3Qta2V5LXJ1dC10ZXN0LWtleS0zMmJ5dGU=";
+
+  final Vertx vertx = Vertx.builder().withTransport(DatagramTransport.best()).build();
+  UdpEcho echo;
+  OutsideVerticle outside;
+  InsideVerticle inside;
+  private String outsideDeployment;
+  private String insideDeployment;
+
+  static <T> T await(Future<T> f) {
+    try {
+      return f.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError("did not complete: " + e, e);
+    }
+  }
+
+  UdpEcho startEcho(String host, int port) {
+    echo = new UdpEcho(new InetSocketAddress(host, port));
+    await(vertx.deployVerticle(echo));
+    return echo;
+  }
+
+  void stopEcho() {
+    await(vertx.undeploy(echo.deploymentID()));
+  }
+
+  static JsonObject outsideService(String listen) {
+    return new JsonObject().put("name", SERVICE).put("listen", listen).put("secret", SECRET);
+  }
+
+  OutsideVerticle startOutside(JsonObject service) {
+    outside = new OutsideVerticle(OutsideConfig.fromJson(
+        new JsonObject().put("services", new JsonArray().add(service))));
+    outsideDeployment = await(vertx.deployVerticle(outside));
+    return outside;
+  }
+
+  void stopOutside() {
+    await(vertx.undeploy(outsideDeployment));
+  }
+
+  ServiceRelay relay() {
+    return outside.relay(SERVICE);
+  }
+
+  int outsidePort() {
+    return relay().port();
+  }
+
+  static JsonObject insideService(String outside, String target) {
+    return new JsonObject().put("name", SERVICE).put("outside", outside).put("target", target)
+        .put("secret", SECRET);
+  }
+
+  InsideVerticle startInside(JsonObject service) {
+    inside = new InsideVerticle(InsideConfig.fromJson(
+        new JsonObject().put("services", new JsonArray().add(service))));
+    insideDeployment = await(vertx.deployVerticle(inside));
+    return inside;
+  }
+
+  void stopInside() {
+    await(vertx.undeploy(insideDeployment));
+  }
+
+  /** Echo on 127.0.0.1, outside on [::]:0, inside over 127.0.0.1 with the given extra settings. */
+  static Rig standard(JsonObject insideExtra, JsonObject outsideExtra) {
+    Rig rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(outsideService("[::]:0").mergeIn(outsideExtra));
+    rig.startInside(insideService("127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port())
+        .mergeIn(insideExtra));
+    rig.awaitSpares(1);
+    return rig;
+  }
+
+  /** Waits until the outside holds at least {@code n} registered spares. */
+  void awaitSpares(int n) {
+    awaitStatus(s -> s.getInteger("spares") >= n, Duration.ofSeconds(10));
+  }
+
+  JsonObject outsideStatus() {
+    return await(relay().status());
+  }
+
+  JsonObject awaitStatus(Predicate<JsonObject> condition, Duration limit) {
+    long deadline = System.nanoTime() + limit.toNanos();
+    JsonObject s = outsideStatus();
+    while (!condition.test(s)) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("outside status never matched; last: " + s.encode());
+      }
+      sleep(20);
+      s = outsideStatus();
+    }
+    return s;
+  }
+
+  JsonObject insideStatus() {
+    return await(inside.agent(SERVICE).status());
+  }
+
+  /** The next event on {@code address} that matches; subscribe before causing it. */
+  CompletableFuture<JsonObject> nextEvent(String address, Predicate<JsonObject> match) {
+    CompletableFuture<JsonObject> result = new CompletableFuture<>();
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address);
+    consumer.handler(m -> {
+      if (match.test(m.body()) && result.complete(m.body())) {
+        consumer.unregister();
+      }
+    });
+    await(consumer.completion());
+    return result;
+  }
+
+  static String insideEvents() {
+    return "rut.inside." + SERVICE + ".events";
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    await(vertx.close());
+  }
+}
