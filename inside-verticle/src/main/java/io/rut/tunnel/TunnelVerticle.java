@@ -34,6 +34,11 @@ public final class TunnelVerticle extends VerticleBase {
   /** Sent data but heard nothing for this long: probe at once (at most once a second). */
   private static final long DEAF_WHILE_SENDING = 2 * SECOND;
   private static final int MISSED_ACKS_BEFORE_HELLO = 3;
+  /**
+   * After an outside restart, spares re-register this much later than active tunnels, so that the
+   * outside restores every client's binding before it has a spare to bind a waiting client to.
+   */
+  private static final long SPARE_REREGISTER_DELAY_MS = 500;
 
   private final long tunnelId;
   private TunnelContext ctx;
@@ -48,6 +53,8 @@ public final class TunnelVerticle extends VerticleBase {
   private boolean active;
   private boolean registered;
   private boolean everRegistered;
+  /** An AUTH went out: the outside may hold this tunnel even before its ACK arrives. */
+  private boolean knownToOutside;
   private boolean closed;
   private long highestFromOutside;
   private InetSocketAddress lastObserved;
@@ -101,7 +108,7 @@ public final class TunnelVerticle extends VerticleBase {
   public Future<?> stop() {
     cancelTimers();
     Future<Void> bye = Future.succeededFuture();
-    if (!closed && everRegistered) {
+    if (!closed && knownToOutside) {
       bye = sendControl(ControlMessage.close(ctx.serviceId(), tunnelId, ctx.counter().next(), CloseReason.SHUTDOWN))
           .recover(e -> Future.succeededFuture());
     }
@@ -214,12 +221,20 @@ public final class TunnelVerticle extends VerticleBase {
 
   private void onChallenge(ControlMessage m) {
     boolean answersKeepalive = registered;
+    boolean outsideRestarted = answersKeepalive && m.address() != null && m.address().equals(lastObserved);
+    if (outsideRestarted && !active) {
+      // Same public address, yet the outside no longer knows us: it lost its state.
+      registered = false;
+      publish("outside-restart");
+      reregisterLater();
+      return;
+    }
+    knownToOutside = true;
     sendControl(ControlMessage.auth(ctx.serviceId(), tunnelId, ctx.counter().next(), m.cookie(), client));
     if (!answersKeepalive) {
       return;
     }
-    if (m.address() != null && m.address().equals(lastObserved)) {
-      // Same public address, yet the outside no longer knows us: it lost its state.
+    if (outsideRestarted) {
       publish("outside-restart");
     } else {
       ctx.meters().event("nat_rebinding");
@@ -271,7 +286,11 @@ public final class TunnelVerticle extends VerticleBase {
     switch (command.getString("command", "")) {
       case "reregister" -> {
         registered = false;
-        startHello();
+        if (active) {
+          startHello();
+        } else {
+          reregisterLater();
+        }
       }
       case "outside" -> {
         ctx = ctx.withOutside(new InetSocketAddress(command.getString("host"), command.getInteger("port")));
@@ -289,6 +308,16 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   // ---- timers -------------------------------------------------------------------------------
+
+  private void reregisterLater() {
+    cancelHello();
+    helloTimer = vertx.setTimer(SPARE_REREGISTER_DELAY_MS, id -> {
+      helloTimer = -1;
+      if (!closed) {
+        startHello();
+      }
+    });
+  }
 
   private void startHello() {
     cancelHello();
@@ -377,7 +406,7 @@ public final class TunnelVerticle extends VerticleBase {
       return;
     }
     Future<Void> bye = Future.succeededFuture();
-    if (tellOutside && everRegistered) {
+    if (tellOutside && knownToOutside) {
       bye = sendControl(ControlMessage.close(ctx.serviceId(), tunnelId, ctx.counter().next(),
           "idle".equals(reason) ? CloseReason.IDLE : CloseReason.SHUTDOWN));
     }

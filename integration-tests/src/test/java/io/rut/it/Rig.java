@@ -27,6 +27,14 @@ final class Rig implements AutoCloseable {
   static final String SERVICE = "test";
   static final String SECRET = "base64:cnV0LXRlc3Qta2V5LXJ1dC10ZXN0LWtleS0zMmJ5dGU=";
 
+  static {
+    // -Drut.log=debug shows what the agents do while a test runs
+    String level = System.getProperty("rut.log");
+    if (level != null) {
+      io.rut.launch.LogSetup.apply(io.rut.config.LogLevel.parse(level));
+    }
+  }
+
   final Vertx vertx = Vertx.builder().withTransport(DatagramTransport.best()).build();
   UdpEcho echo;
   OutsideVerticle outside;

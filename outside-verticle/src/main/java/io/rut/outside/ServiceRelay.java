@@ -42,6 +42,9 @@ public final class ServiceRelay extends VerticleBase {
   /** Event-bus address where relays publish tunnel lifecycle events (JSON). */
   public static final String EVENTS = "rut.outside.events";
   private static final int REJECT_RETRY_SECONDS = 10;
+  private static final int MAX_TOMBSTONES = 65_536;
+  /** Long enough for the last datagrams of a closed tunnel to drain. */
+  private static final long ADDRESS_TOMBSTONE_NANOS = 5_000_000_000L;
 
   private final OutsideServiceConfig config;
   private final MessageCounter counter;
@@ -50,6 +53,8 @@ public final class ServiceRelay extends VerticleBase {
   private final long serviceId;
   private final TunnelTable table = new TunnelTable();
   private final CookieJar cookies = new CookieJar();
+  private final Tombstones<Long> closedIds = new Tombstones<>(MAX_TOMBSTONES);
+  private final Tombstones<SocketAddress> closedAddresses = new Tombstones<>(MAX_TOMBSTONES);
   private ControlCodec codec;
   private DatagramSocket socket;
   private long sweepTimer = -1;
@@ -131,6 +136,11 @@ public final class ServiceRelay extends VerticleBase {
       return;
     }
     if (Udp.maybeControl(data) && handledAsControl(data, from)) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (closedAddresses.size() > 0 && closedAddresses.contains(from, now, now + ADDRESS_TOMBSTONE_NANOS)) {
+      meters.drop(DropReason.UNKNOWN_TUNNEL);
       return;
     }
     newClient(from, data);
@@ -250,7 +260,22 @@ public final class ServiceRelay extends VerticleBase {
     sendControl(ControlMessage.challenge(serviceId, m.tunnelId(), counter.next(), cookie, observed), from);
   }
 
+  /** A tunnel this relay closed speaks again (its CLOSE crossed what it sent): close it again. */
+  private boolean buried(ControlMessage m, SocketAddress from) {
+    long now = System.nanoTime();
+    if (table.byId(m.tunnelId()) != null
+        || !closedIds.contains(m.tunnelId(), now, now + config.tunnelExpiry().toNanos())) {
+      return false;
+    }
+    meters.drop(DropReason.UNKNOWN_TUNNEL);
+    sendControl(ControlMessage.close(serviceId, m.tunnelId(), counter.next(), CloseReason.UNKNOWN_TUNNEL), from);
+    return true;
+  }
+
   private void onKeepalive(ControlMessage m, SocketAddress from) {
+    if (buried(m, from)) {
+      return;
+    }
     OutsideTunnel t = table.byId(m.tunnelId());
     if (t == null || !t.address.equals(from)) {
       // Unknown tunnel or another address: the tunnel must prove the address (rebinding, restart).
@@ -272,6 +297,10 @@ public final class ServiceRelay extends VerticleBase {
       meters.drop(DropReason.BAD_COOKIE);
       return;
     }
+    if (buried(m, from)) {
+      return;
+    }
+    closedAddresses.remove(from);
     OutsideTunnel t = table.byId(m.tunnelId());
     if (t != null && m.counter() <= t.highestCounter) {
       meters.drop(DropReason.REPLAY);
@@ -348,11 +377,14 @@ public final class ServiceRelay extends VerticleBase {
       return;
     }
     CloseReason reason = CloseReason.of(m.reason());
-    removeTunnel(t, reason == null ? "closed_by_inside" : "closed_" + reason.name().toLowerCase());
+    removeTunnel(t, reason == null ? "inside_closed" : "inside_" + reason.name().toLowerCase());
   }
 
   private void closeTunnel(OutsideTunnel t, CloseReason reason, String why) {
     sendControl(ControlMessage.close(serviceId, t.id, counter.next(), reason), t.address);
+    long now = System.nanoTime();
+    closedIds.add(t.id, now + config.tunnelExpiry().toNanos());
+    closedAddresses.add(t.address, now + ADDRESS_TOMBSTONE_NANOS);
     removeTunnel(t, why);
   }
 
@@ -382,6 +414,8 @@ public final class ServiceRelay extends VerticleBase {
     for (OutsideTunnel t : dead) {
       removeTunnel(t, "expired");
     }
+    closedIds.expire(now);
+    closedAddresses.expire(now);
     List<PendingClient> gone = new ArrayList<>();
     for (PendingClient p : table.allPending()) {
       expire(p, now);

@@ -1,0 +1,137 @@
+package io.rut.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rut.outside.ServiceRelay;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Tunnels closing, the outside restarting, NAT rebinding and the service going away. */
+class LifecycleTest {
+
+  private Rig rig;
+
+  @AfterEach
+  void tearDown() {
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  private static JsonObject fast() {
+    return new JsonObject().put("keepaliveInterval", 0.5);
+  }
+
+  @Test
+  void idleTunnelClosesAndTheSameClientReconnectsAtOnce() throws Exception {
+    rig = Rig.standard(new JsonObject().put("connectionTimeout", 1), new JsonObject());
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] first = "before idle".getBytes();
+      var closed = rig.nextEvent(ServiceRelay.EVENTS, e -> "closed".equals(e.getString("event"))
+          && e.getString("client") != null);
+      assertArrayEquals(first, client.roundTrip(first, 2000));
+      JsonObject event = closed.get(5, TimeUnit.SECONDS);
+      assertTrue(event.getString("client").endsWith(":" + client.port()), "the client's tunnel closed: " + event);
+      assertEquals(1, rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_idle"),
+          "the outside learnt of it from the inside's CLOSE, not by expiry");
+
+      // The C tools drop this datagram: their outside still maps the client to the dead tunnel.
+      byte[] again = "same address, right after".getBytes();
+      assertArrayEquals(again, client.roundTrip(again, 1000), "reconnects at once");
+    }
+    assertEquals(2, rig.echo.peers().size(), "the second flow got a fresh inside socket");
+  }
+
+  @Test
+  void outsideRestartKeepsTheClientsFlow() {
+    rig = Rig.standard(fast(), fast());
+    int port = rig.outsidePort();
+    try (TestClient client = TestClient.to(port)) {
+      byte[] hello = "before restart".getBytes();
+      assertArrayEquals(hello, client.roundTrip(hello, 2000));
+      Set<String> peersBefore = rig.echo.peers();
+
+      rig.stopOutside();
+      rig.startOutside(Rig.outsideService("[::]:" + port).mergeIn(fast()));
+      long restarted = System.nanoTime();
+      byte[] back = null;
+      for (int i = 0; i < 100 && back == null; i++) {
+        byte[] probe = ("after restart " + i).getBytes();
+        back = client.roundTrip(probe, 50);
+      }
+      assertNotNull(back, "the client's datagrams flow again after the outside restarted");
+      System.out.printf("outside restart: flow back after %.0f ms%n", (System.nanoTime() - restarted) / 1e6);
+      assertEquals(peersBefore, rig.echo.peers(), "same flow: the service sees the same peer socket");
+      assertEquals(1, rig.outside.meters(Rig.SERVICE).events("binding_restored"));
+      assertTrue(rig.inside.meters(Rig.SERVICE).events("outside_restart") >= 1);
+    }
+  }
+
+  @Test
+  void natRebindingUnderTrafficRecoversWithinASecond() {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("[::]:0").mergeIn(fast()));
+    RebindingProxy nat = new RebindingProxy(rig.vertx, rig.outsidePort());
+    int natPort = nat.start();
+    rig.startInside(Rig.insideService("127.0.0.1:" + natPort, "127.0.0.1:" + rig.echo.port()).mergeIn(fast()));
+    rig.awaitSpares(1);
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] hello = "before rebinding".getBytes();
+      assertArrayEquals(hello, client.roundTrip(hello, 2000));
+
+      nat.rebind();
+      long rebound = System.nanoTime();
+      byte[] back = null;
+      for (int i = 0; i < 100 && back == null; i++) {
+        back = client.roundTrip(("after rebinding " + i).getBytes(), 20);
+      }
+      double ms = (System.nanoTime() - rebound) / 1e6;
+      System.out.printf("NAT rebinding: flow back after %.0f ms%n", ms);
+      assertNotNull(back, "flow resumed");
+      assertTrue(ms < 1000, "flow resumed within a second, took " + ms + " ms");
+    }
+    assertEquals(1, rig.echo.peers().size(), "the service still sees one peer: the session survived");
+    assertTrue(rig.outside.meters(Rig.SERVICE).events("nat_rebinding") >= 1);
+  }
+
+  @Test
+  void serviceDownThenUp() {
+    rig = Rig.standard(new JsonObject(), new JsonObject());
+    int servicePort = rig.echo.port();
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] up = "service up".getBytes();
+      assertArrayEquals(up, client.roundTrip(up, 2000));
+      Set<String> peer = rig.echo.peers();
+
+      rig.stopEcho();
+      assertNull(client.roundTrip("service down".getBytes(), 300), "nothing answers while the service is down");
+
+      rig.startEcho("127.0.0.1", servicePort);
+      byte[] again = "service back".getBytes();
+      assertArrayEquals(again, client.roundTrip(again, 2000), "the tunnel survived the service's absence");
+      assertEquals(peer, rig.echo.peers(), "from the same inside socket as before");
+    }
+  }
+
+  @Test
+  void insideShutdownClosesItsTunnelsAtTheOutside() throws Exception {
+    rig = Rig.standard(new JsonObject(), new JsonObject());
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] hello = "hello".getBytes();
+      assertArrayEquals(hello, client.roundTrip(hello, 2000));
+    }
+    rig.stopInside();
+    JsonObject status = rig.awaitStatus(s -> s.getInteger("tunnels") == 0, java.time.Duration.ofSeconds(2));
+    assertEquals(0, status.getInteger("tunnels"), "every tunnel was closed by CLOSE(shutdown)");
+    assertTrue(rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_shutdown") >= 3,
+        "one active and two spares said goodbye");
+  }
+}
