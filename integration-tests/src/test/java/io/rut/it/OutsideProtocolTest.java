@@ -1,0 +1,286 @@
+package io.rut.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rut.metrics.DropReason;
+import io.rut.protocol.CloseReason;
+import io.rut.protocol.ControlMessage;
+import io.rut.protocol.MessageType;
+import io.rut.protocol.RejectReason;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The outside agent driven by a scripted inside agent: PROTOCOL.md sections 2, 4, 5 and 6. */
+class OutsideProtocolTest {
+
+  private static final long T1 = 0x1111_0000_0000_0001L;
+  private static final long T2 = 0x2222_0000_0000_0002L;
+  private static final long T3 = 0x3333_0000_0000_0003L;
+
+  private Rig rig;
+
+  @AfterEach
+  void tearDown() {
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  private int outside(JsonObject extra) {
+    rig = new Rig();
+    rig.startOutside(Rig.outsideService("127.0.0.1:0").mergeIn(extra));
+    return rig.outsidePort();
+  }
+
+  private ServiceMetersView meters() {
+    return new ServiceMetersView(rig);
+  }
+
+  @Test
+  void registrationThenBindBeforeTheFirstDatagramThenDataBothWays() {
+    int port = outside(new JsonObject());
+    try (FakeInside tunnel = new FakeInside(port); TestClient client = TestClient.to(port)) {
+      ControlMessage ack = tunnel.register(T1, null);
+      assertEquals(tunnel.address(), ack.address(), "ACK tells the tunnel its public address");
+
+      client.send("first".getBytes());
+      ControlMessage bind = tunnel.expect(MessageType.BIND, 2000);
+      assertEquals(T1, bind.tunnelId());
+      assertEquals(new InetSocketAddress("127.0.0.1", client.port()), bind.address());
+      assertArrayEquals("first".getBytes(), tunnel.udp.receive(2000), "raw, zero bytes of overhead");
+
+      tunnel.udp.send("reply".getBytes());
+      assertArrayEquals("reply".getBytes(), client.receive(2000));
+    }
+  }
+
+  @Test
+  void keepaliveIsAcknowledgedAndItsReplayIsDropped() {
+    int port = outside(new JsonObject());
+    try (FakeInside tunnel = new FakeInside(port)) {
+      tunnel.register(T1, null);
+      long n = FakeInside.COUNTER.next();
+      byte[] keepalive = tunnel.send(ControlMessage.keepalive(tunnel.serviceId, T1, n, null));
+      ControlMessage ack = tunnel.expect(MessageType.ACK, 2000);
+      assertEquals(n, ack.ackedCounter());
+
+      tunnel.udp.send(keepalive);
+      assertNull(tunnel.nextControl(300), "a replayed KEEPALIVE is not answered");
+      assertEquals(1, meters().drops(DropReason.REPLAY));
+    }
+  }
+
+  @Test
+  void capturedControlReplayedFromElsewhereCannotMoveATunnel() {
+    int port = outside(new JsonObject());
+    try (FakeInside tunnel = new FakeInside(port); TestClient client = TestClient.to(port);
+         TestClient attacker = TestClient.to(port)) {
+      tunnel.send(ControlMessage.hello(tunnel.serviceId, T1, FakeInside.COUNTER.next(), true));
+      ControlMessage challenge = tunnel.expect(MessageType.CHALLENGE, 2000);
+      byte[] auth = tunnel.send(ControlMessage.auth(tunnel.serviceId, T1, FakeInside.COUNTER.next(),
+          challenge.cookie(), null));
+      tunnel.expect(MessageType.ACK, 2000);
+      byte[] keepalive = tunnel.send(ControlMessage.keepalive(tunnel.serviceId, T1, FakeInside.COUNTER.next(), null));
+      tunnel.expect(MessageType.ACK, 2000);
+
+      attacker.send(auth);
+      assertNull(attacker.receive(300), "a replayed AUTH from another address gets nothing");
+      assertEquals(1, meters().drops(DropReason.BAD_COOKIE), "its cookie was made for another address");
+
+      attacker.send(keepalive);
+      byte[] answer = attacker.receive(1000);
+      assertNotNull(answer, "a KEEPALIVE from an unproven address is challenged");
+      assertTrue(answer.length <= keepalive.length, "never more bytes than it sent");
+      assertEquals(MessageType.CHALLENGE, tunnel.codec.decode(answer).type());
+
+      client.send("for the real tunnel".getBytes());
+      tunnel.expect(MessageType.BIND, 2000);
+      assertArrayEquals("for the real tunnel".getBytes(), tunnel.udp.receive(2000));
+      assertNull(attacker.receive(200), "the attacker receives no client traffic");
+    }
+  }
+
+  @Test
+  void forgedControlMessagesChangeNothing() {
+    int port = outside(new JsonObject());
+    try (FakeInside tunnel = new FakeInside(port); TestClient client = TestClient.to(port);
+         FakeInside forger = new FakeInside(port, "base64:" + java.util.Base64.getEncoder()
+             .encodeToString("another-key-another-key-32-bytes".getBytes()), Rig.SERVICE)) {
+      tunnel.register(T1, null);
+      client.send("bind the only tunnel".getBytes());
+      tunnel.expect(MessageType.BIND, 2000);
+      tunnel.udp.receive(2000);
+      JsonObject before = rig.outsideStatus();
+
+      byte[] good = tunnel.codec.encode(ControlMessage.keepalive(tunnel.serviceId, T1, Long.MAX_VALUE, null));
+      byte[] flipped = good.clone();
+      flipped[80] ^= 1; // a huge counter with a bad tag
+      byte[] wrongVersion = good.clone();
+      wrongVersion[3] = 2;
+      byte[] truncated = java.util.Arrays.copyOf(good, 87);
+      forger.send(ControlMessage.keepalive(tunnel.serviceId, T1, FakeInside.COUNTER.next(), null));
+      forger.send(ControlMessage.hello(tunnel.serviceId, T1, FakeInside.COUNTER.next(), true));
+      for (byte[] forged : new byte[][] {flipped, wrongVersion, truncated}) {
+        forger.udp.send(forged);
+      }
+      assertNull(forger.udp.receive(300), "no control answer to a forgery");
+
+      // Not control messages, so (PROTOCOL.md section 2) data of a would-be client, which waits
+      // for a spare; the tunnels themselves are untouched.
+      JsonObject after = rig.outsideStatus();
+      assertEquals(tunnels(before), tunnels(after), "no tunnel moved, closed or rebound");
+      assertEquals(1, after.getInteger("waitingClients"));
+      client.send("still flowing".getBytes());
+      assertArrayEquals("still flowing".getBytes(), tunnel.udp.receive(2000));
+      tunnel.send(ControlMessage.keepalive(tunnel.serviceId, T1, FakeInside.COUNTER.next(), null));
+      tunnel.expect(MessageType.ACK, 2000);
+      assertEquals(0, meters().drops(DropReason.REPLAY), "the huge forged counter locked nobody out");
+    }
+  }
+
+  @Test
+  void restoredBindingWinsOverTheSpareTheClientWasBoundToMeanwhile() {
+    int port = outside(new JsonObject());
+    try (FakeInside spare = new FakeInside(port); FakeInside original = new FakeInside(port);
+         TestClient client = TestClient.to(port)) {
+      spare.register(T2, null);
+      client.send("while the original is away".getBytes());
+      spare.expect(MessageType.BIND, 2000);
+      spare.udp.receive(2000);
+
+      InetSocketAddress clientAddress = new InetSocketAddress("127.0.0.1", client.port());
+      original.register(T1, clientAddress);
+      ControlMessage close = spare.expect(MessageType.CLOSE, 2000);
+      assertEquals(CloseReason.UNKNOWN_TUNNEL.code, close.reason());
+
+      client.send("back on the original".getBytes());
+      assertArrayEquals("back on the original".getBytes(), original.udp.receive(2000));
+      assertNull(spare.udp.receive(200), "the superseded spare gets nothing more");
+
+      // The superseded spare's AUTH crossed its CLOSE: it must not come back.
+      spare.send(ControlMessage.hello(spare.serviceId, T2, FakeInside.COUNTER.next(), false));
+      ControlMessage challenge = spare.expect(MessageType.CHALLENGE, 2000);
+      spare.send(ControlMessage.auth(spare.serviceId, T2, FakeInside.COUNTER.next(), challenge.cookie(),
+          clientAddress));
+      spare.expect(MessageType.CLOSE, 2000);
+      client.send("still on the original".getBytes());
+      assertArrayEquals("still on the original".getBytes(), original.udp.receive(2000));
+    }
+  }
+
+  @Test
+  void tunnelAndSpareLimitsAnswerWithReject() {
+    int port = outside(new JsonObject().put("maxTunnels", 2).put("maxSpares", 1));
+    try (FakeInside a = new FakeInside(port); FakeInside b = new FakeInside(port); FakeInside c = new FakeInside(port)) {
+      a.register(T1, null);
+      b.send(ControlMessage.hello(b.serviceId, T2, FakeInside.COUNTER.next(), true));
+      ControlMessage challenge = b.expect(MessageType.CHALLENGE, 2000);
+      b.send(ControlMessage.auth(b.serviceId, T2, FakeInside.COUNTER.next(), challenge.cookie(), null));
+      ControlMessage reject = b.expect(MessageType.REJECT, 2000);
+      assertEquals(RejectReason.TUNNEL_LIMIT.code, reject.reason(), "over maxSpares");
+      assertTrue(reject.retryAfter() > 0);
+
+      b.register(T2, new InetSocketAddress("127.0.0.1", 40000)); // an active tunnel still fits
+      c.send(ControlMessage.hello(c.serviceId, T3, FakeInside.COUNTER.next(), false));
+      challenge = c.expect(MessageType.CHALLENGE, 2000);
+      c.send(ControlMessage.auth(c.serviceId, T3, FakeInside.COUNTER.next(), challenge.cookie(),
+          new InetSocketAddress("127.0.0.1", 40001)));
+      assertEquals(RejectReason.TUNNEL_LIMIT.code, c.expect(MessageType.REJECT, 2000).reason(), "over maxTunnels");
+    }
+  }
+
+  @Test
+  void unknownServiceIsRejected() {
+    int port = outside(new JsonObject());
+    try (FakeInside other = new FakeInside(port, Rig.SECRET, "another-service")) {
+      other.send(ControlMessage.hello(other.serviceId, T1, FakeInside.COUNTER.next(), true));
+      byte[] answer = other.udp.receive(2000);
+      assertNotNull(answer);
+      ControlMessage reject = other.codec.decode(answer);
+      assertEquals(MessageType.REJECT, reject.type());
+      assertEquals(RejectReason.UNKNOWN_SERVICE.code, reject.reason());
+    }
+  }
+
+  @Test
+  void waitingClientsAreHeldBoundedAndDeliveredInOrderToTheNextSpare() {
+    int port = outside(new JsonObject());
+    try (FakeInside tunnel = new FakeInside(port); TestClient client = TestClient.to(port)) {
+      for (int i = 0; i < 10; i++) {
+        client.send(("queued " + i).getBytes());
+      }
+      rig.awaitStatus(s -> s.getInteger("waitingClients") == 1, java.time.Duration.ofSeconds(2));
+      tunnel.register(T1, null);
+      tunnel.expect(MessageType.BIND, 2000);
+      for (int i = 0; i < 8; i++) {
+        assertArrayEquals(("queued " + i).getBytes(), tunnel.udp.receive(2000), "datagram " + i + " in order");
+      }
+      assertNull(tunnel.udp.receive(200), "at most 8 are held");
+      assertEquals(2, meters().drops(DropReason.QUEUE_FULL));
+    }
+  }
+
+  @Test
+  void waitingDatagramsExpireAfterTwoSeconds() {
+    int port = outside(new JsonObject());
+    try (FakeInside tunnel = new FakeInside(port); TestClient client = TestClient.to(port)) {
+      client.send("too old".getBytes());
+      rig.awaitStatus(s -> s.getInteger("waitingClients") == 0, java.time.Duration.ofSeconds(4));
+      assertEquals(1, meters().drops(DropReason.QUEUE_EXPIRED));
+      tunnel.register(T1, null);
+      assertNull(tunnel.nextControl(300), "nothing left to bind");
+    }
+  }
+
+  @Test
+  void closeFromTheInsideFreesTheClientAtOnce() {
+    int port = outside(new JsonObject());
+    try (FakeInside first = new FakeInside(port); FakeInside second = new FakeInside(port);
+         TestClient client = TestClient.to(port)) {
+      first.register(T1, null);
+      client.send("one".getBytes());
+      first.expect(MessageType.BIND, 2000);
+      first.udp.receive(2000);
+      first.send(ControlMessage.close(first.serviceId, T1, FakeInside.COUNTER.next(), CloseReason.IDLE));
+      second.register(T2, null);
+      client.send("two".getBytes());
+      assertEquals(new InetSocketAddress("127.0.0.1", client.port()), second.expect(MessageType.BIND, 2000).address());
+      assertArrayEquals("two".getBytes(), second.udp.receive(2000));
+    }
+  }
+
+  @Test
+  void silentTunnelsExpireAfterTwiceTheKeepaliveIntervalPlusFiveSeconds() {
+    int port = outside(new JsonObject().put("keepaliveInterval", 0.1));
+    try (FakeInside tunnel = new FakeInside(port)) {
+      tunnel.register(T1, null);
+      long start = System.nanoTime();
+      rig.awaitStatus(s -> s.getInteger("tunnels") == 0, java.time.Duration.ofSeconds(8));
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertTrue(seconds >= 5.0 && seconds < 6.5, "expired after " + seconds + " s, expected 5.2 s");
+    }
+  }
+
+  private static java.util.List<Object> tunnels(JsonObject status) {
+    java.util.List<Object> out = new java.util.ArrayList<>();
+    for (Object o : status.getJsonArray("list")) {
+      JsonObject t = ((JsonObject) o).copy();
+      t.remove("ageSeconds");
+      out.add(t);
+    }
+    return out;
+  }
+
+  /** Reads the outside agent's meters of the test service. */
+  private record ServiceMetersView(Rig rig) {
+    double drops(DropReason r) {
+      return rig.outside.meters(Rig.SERVICE).drops(r);
+    }
+  }
+}
