@@ -22,6 +22,8 @@ final class RebindingProxy {
   private final SocketAddress upstream;
   private final Map<SocketAddress, DatagramSocket> mappings = new ConcurrentHashMap<>();
   final List<Buffer> capturedUpstream = new CopyOnWriteArrayList<>();
+  /** What the outside sent down, with the inside socket it went to. */
+  final List<Map.Entry<SocketAddress, Buffer>> capturedDownstream = new CopyOnWriteArrayList<>();
   private DatagramSocket front;
 
   RebindingProxy(Vertx vertx, int outsidePort) {
@@ -37,7 +39,10 @@ final class RebindingProxy {
       DatagramSocket out = mappings.get(inside);
       if (out == null) {
         DatagramSocket fresh = vertx.createDatagramSocket(new DatagramSocketOptions());
-        fresh.handler(reply -> front.send(reply.data(), inside.port(), inside.host()));
+        fresh.handler(reply -> {
+          capturedDownstream.add(Map.entry(inside, reply.data().copy()));
+          front.send(reply.data(), inside.port(), inside.host());
+        });
         mappings.put(inside, fresh);
         Buffer first = p.data();
         fresh.listen(0, "127.0.0.1").onSuccess(s -> s.send(first, upstream.port(), upstream.host()));
@@ -57,9 +62,8 @@ final class RebindingProxy {
     mappings.clear();
   }
 
-  /** Sends {@code data} upstream as if the inside socket behind {@code publicPortOf} had sent it. */
-  void injectUpstream(Buffer data) {
-    DatagramSocket any = mappings.values().iterator().next();
-    any.send(data, upstream.port(), upstream.host());
+  /** Sends {@code data} to an inside socket from the address the inside knows as the outside's. */
+  void injectDownstream(SocketAddress inside, Buffer data) {
+    Rig.await(front.send(data, inside.port(), inside.host()));
   }
 }
