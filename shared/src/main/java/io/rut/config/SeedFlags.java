@@ -73,10 +73,10 @@ public final class SeedFlags {
     }
     if (side == Side.OUTSIDE) {
       String listen = require(values, "-l", "the port to listen on, e.g. -l 2222");
-      service.put("listen", listen.matches("\\d+") ? "[::]:" + listen : listen);
+      service.put("listen", hostPort("-l", listen.matches("\\d+") ? "[::]:" + listen : listen));
     } else {
-      service.put("target", require(values, "-s", "the service, e.g. -s localhost:51820"));
-      service.put("outside", require(values, "-o", "the outside agent, e.g. -o vps.example.com:2222"));
+      service.put("target", hostPort("-s", require(values, "-s", "the service, e.g. -s localhost:51820")));
+      service.put("outside", hostPort("-o", require(values, "-o", "the outside agent, e.g. -o vps.example.com:2222")));
       number(values, "--connectionTimeout", service, "connectionTimeout");
       number(values, "--spares", service, "spares");
     }
@@ -110,6 +110,14 @@ public final class SeedFlags {
       throw new ConfigException("missing " + flag + ": " + what);
     }
     return (String) v;
+  }
+
+  private static String hostPort(String flag, String value) {
+    try {
+      return HostPort.parse(value).toString();
+    } catch (ConfigException e) {
+      throw new ConfigException(flag + ": " + (flag.equals("-l") ? "expected PORT or HOST:PORT; " : "") + e.getMessage());
+    }
   }
 
   private static void number(Map<String, Object> values, String flag, JsonObject target, String key) {

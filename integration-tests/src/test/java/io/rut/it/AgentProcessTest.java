@@ -1,0 +1,124 @@
+package io.rut.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.rut.inside.InsideMain;
+import io.rut.outside.OutsideMain;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The agents as real processes: command lines, start failures and SIGTERM. */
+class AgentProcessTest {
+
+  private final List<Process> started = new ArrayList<>();
+  private Rig rig;
+
+  @AfterEach
+  void tearDown() throws InterruptedException {
+    for (Process p : started) {
+      p.destroyForcibly();
+      p.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  private Process start(Class<?> main, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    started.add(p);
+    return p;
+  }
+
+  private static List<String> errorLines(Process p) throws Exception {
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS), "the agent exits by itself");
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+    return err.lines().filter(l -> !l.isBlank()).toList();
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "outside|-l 2222|secret",
+      "outside|-l 2222 -k base64:AAAA|32 bytes",
+      "outside|-l 2222 -o example.com:1 -k x|contradict",
+      "outside|-l nope -k x|-l: expected PORT or HOST:PORT",
+      "outside|-l 2222 -k x --bogus 1|unknown option",
+      "inside|-s localhost -o 127.0.0.1:2222 -k x|-s: expected host:port",
+      "inside|-s 127.0.0.1:51820 -k x|missing -o",
+      "inside|-s 127.0.0.1:51820 -o 127.0.0.1:2222 -k x -l 5|belongs to the outside agent",
+      "inside|-conf /no/such/file.json|cannot read config file",
+  })
+  void badCommandLinesExitWithOneClearLine(String agent, String args, String expected) throws Exception {
+    Process p = start(agent.equals("outside") ? OutsideMain.class : InsideMain.class, args.split(" "));
+    List<String> lines = errorLines(p);
+    assertEquals(2, p.exitValue());
+    assertEquals(1, lines.size(), "one line: " + lines);
+    assertTrue(lines.get(0).startsWith("rut-" + agent + ": error: ") && lines.get(0).contains(expected), lines.get(0));
+  }
+
+  @Test
+  void unknownConfigKeysAreNamedWithTheValidOnes(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("outside.json");
+    Files.writeString(conf, new JsonObject().put("services", new JsonArray().add(
+        Rig.outsideService("[::]:0").put("maxTunnel", 5))).encode());
+    Process p = start(OutsideMain.class, "-conf", conf.toString());
+    List<String> lines = errorLines(p);
+    assertEquals(2, p.exitValue());
+    assertEquals(1, lines.size(), "one line: " + lines);
+    assertTrue(lines.get(0).contains("services[0].maxTunnel: unknown key") && lines.get(0).contains("maxTunnels"),
+        lines.get(0));
+  }
+
+  @Test
+  void aPortInUseIsOneLineAndANonZeroExit() throws Exception {
+    try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      Process p = start(OutsideMain.class, "-l", "127.0.0.1:" + taken.getLocalPort(), "-k", Rig.SECRET);
+      List<String> lines = errorLines(p);
+      assertNotEquals(0, p.exitValue());
+      List<String> errors = lines.stream().filter(l -> l.startsWith("rut-outside: error:")).toList();
+      assertEquals(1, errors.size(), "one error line: " + lines);
+      assertTrue(errors.get(0).contains("address already in use") && errors.get(0).contains(
+          "127.0.0.1:" + taken.getLocalPort()), errors.get(0));
+    }
+  }
+
+  @Test
+  void sigtermMakesTheInsideAgentCloseItsTunnels() throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    String conf = new JsonObject().put("services", new JsonArray().add(Rig.insideService(
+        "127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port()))).encode();
+    Process inside = start(InsideMain.class, "-conf", conf);
+    rig.awaitStatus(s -> s.getInteger("spares") >= 2, Duration.ofSeconds(20));
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] hello = "hello".getBytes();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(hello, client.roundTrip(hello, 2000));
+    }
+    inside.destroy(); // SIGTERM
+    assertTrue(inside.waitFor(20, TimeUnit.SECONDS), "the inside agent stops on SIGTERM");
+    rig.awaitStatus(s -> s.getInteger("tunnels") == 0, Duration.ofSeconds(2));
+    assertTrue(rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_shutdown") >= 3,
+        "the active tunnel and the spares said CLOSE");
+  }
+}
