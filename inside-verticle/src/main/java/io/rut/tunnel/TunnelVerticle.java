@@ -59,6 +59,7 @@ public final class TunnelVerticle extends VerticleBase {
   private long highestFromOutside;
   private InetSocketAddress lastObserved;
   private int missedAcks;
+  private int unansweredHellos;
   private long helloBackoffMs;
   private long helloTimer = -1;
   private long keepaliveTimer = -1;
@@ -220,6 +221,7 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void onChallenge(ControlMessage m) {
+    unansweredHellos = 0;
     boolean answersKeepalive = registered;
     boolean outsideRestarted = answersKeepalive && m.address() != null && m.address().equals(lastObserved);
     if (outsideRestarted && !active) {
@@ -338,6 +340,12 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void sendHello() {
+    if (++unansweredHellos == 4) {
+      // HELLO is only answered when its tag verifies: silence usually means a wrong secret or name.
+      ctx.log().limited(Level.WARNING, "no-challenge:" + ctx.config().name(), "outside_not_answering",
+          "service", ctx.config().name(), "outside", Udp.show(ctx.outside()),
+          "hint", "check that both agents use the same service name, secret and port");
+    }
     sendControl(ControlMessage.hello(ctx.serviceId(), tunnelId, ctx.counter().next(), !active));
   }
 

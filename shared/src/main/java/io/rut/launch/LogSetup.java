@@ -12,6 +12,10 @@ import java.util.logging.Logger;
 /** One log line per event on standard error: time, level, then RUT's key=value text. */
 public final class LogSetup {
 
+  // JUL keeps loggers weakly: a configured logger nobody holds is collected with its level.
+  private static final Logger RUT = Logger.getLogger("rut");
+  private static final Logger LAUNCHER = Logger.getLogger("io.vertx.launcher.application.VertxApplication");
+
   private LogSetup() {
   }
 
@@ -43,9 +47,9 @@ public final class LogSetup {
     root.addHandler(handler);
     Level jul = julLevel(level);
     root.setLevel(level.compareTo(LogLevel.DEBUG) >= 0 ? jul : Level.WARNING);
-    Logger.getLogger("rut").setLevel(jul);
+    RUT.setLevel(jul);
     // The launcher's own failure report is a stack trace; RUT prints one line instead.
-    Logger.getLogger("io.vertx.launcher.application.VertxApplication").setLevel(Level.OFF);
+    LAUNCHER.setLevel(Level.OFF);
   }
 
   static final class LineFormatter extends Formatter {

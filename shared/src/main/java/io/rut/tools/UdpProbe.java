@@ -17,6 +17,25 @@ public final class UdpProbe {
   private UdpProbe() {
   }
 
+  /** Agents that were just started need a moment: knock (at most 30 s) until something echoes. */
+  private static void awaitTunnel(DatagramSocket s, InetSocketAddress to, byte[] in) throws Exception {
+    byte[] knock = "rut probe: is the tunnel up?".getBytes(StandardCharsets.UTF_8);
+    s.setSoTimeout(500);
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (System.nanoTime() < deadline) {
+      s.send(new DatagramPacket(knock, knock.length, to));
+      try {
+        s.receive(new DatagramPacket(in, in.length));
+        System.out.println("probe: the tunnel is up");
+        s.setSoTimeout(2000);
+        return;
+      } catch (SocketTimeoutException e) {
+        // not yet: knock again
+      }
+    }
+    throw new IllegalStateException("nothing echoed through " + to + " within 30 s");
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println("usage: UdpProbe HOST:PORT [count] [interval-ms]");
@@ -29,6 +48,7 @@ public final class UdpProbe {
     try (DatagramSocket s = new DatagramSocket()) {
       s.setSoTimeout(2000);
       byte[] in = new byte[65536];
+      awaitTunnel(s, to, in);
       for (int i = 1; i <= count; i++) {
         byte[] out = ("rut probe #" + i).getBytes(StandardCharsets.UTF_8);
         long t0 = System.nanoTime();

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds RUT and runs a tunnel on loopback: a UDP echo service (standing in for WireGuard), the
+# outside agent, the inside agent, and a client whose datagrams cross the tunnel and come back.
+# Stops by itself after COUNT datagrams (default 20), or on Ctrl-C.
+set -euo pipefail
+cd "$(dirname "$0")"
+COUNT="${COUNT:-20}"
+
+echo "demo: building (mvn -B -q package -DskipTests)"
+mvn -B -q package -DskipTests
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+echo "demo: echo service on 127.0.0.1:51820, outside agent on [::]:2222, inside agent between them"
+java -cp inside-verticle/target/inside.jar io.rut.tools.UdpEcho 127.0.0.1:51820 & pids+=($!)
+java -jar outside-verticle/target/outside.jar -conf conf/outside.json & pids+=($!)
+java -jar inside-verticle/target/inside.jar -conf conf/inside.json & pids+=($!)
+
+echo "demo: a client sends $COUNT datagrams to the outside agent (127.0.0.1:2222)"
+java -cp outside-verticle/target/outside.jar io.rut.tools.UdpProbe 127.0.0.1:2222 "$COUNT" 250
