@@ -50,6 +50,7 @@ public final class ServiceAgent extends VerticleBase {
   private long lastRestartNanos;
   private boolean resolving;
   private boolean stopping;
+  private long retryTimer = -1;
 
   public ServiceAgent(InsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log) {
     this.config = config;
@@ -145,7 +146,8 @@ public final class ServiceAgent extends VerticleBase {
       recentBinds.poll();
     }
     int wanted = config.spares() + Math.min(recentBinds.size(), MAX_BURST_SPARES);
-    while (spares.size() < wanted && deployments.size() < config.maxTunnels()) {
+    int toOpen = Math.min(wanted - spares.size(), config.maxTunnels() - deployments.size());
+    for (int i = 0; i < toOpen && retryTimer < 0; i++) {
       openTunnel();
     }
   }
@@ -162,14 +164,18 @@ public final class ServiceAgent extends VerticleBase {
     Future<String> deployment = vertx.deployVerticle(tunnel);
     deployments.put(tunnelId, deployment);
     deployment.onFailure(e -> {
-      if (stopping) {
-        return;
-      }
-      log.warn("tunnel_open_failed", "service", config.name(), "error", e.getMessage());
       spares.remove(tunnelId);
       tunnels.remove(tunnelId);
       deployments.remove(tunnelId);
-      vertx.setTimer(1000, t -> refill());
+      if (stopping || retryTimer >= 0) {
+        return;
+      }
+      // One retry timer for all failures, so a failing deploy never spins.
+      log.warn("tunnel_open_failed", "service", config.name(), "error", e.getMessage());
+      retryTimer = vertx.setTimer(1000, t -> {
+        retryTimer = -1;
+        refill();
+      });
     });
   }
 

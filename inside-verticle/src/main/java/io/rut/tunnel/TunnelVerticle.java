@@ -95,14 +95,24 @@ public final class TunnelVerticle extends VerticleBase {
     commands = vertx.eventBus().localConsumer(ctx.commandsAddress(), m -> onCommand(m.body()));
     long now = System.nanoTime();
     lastReceived = lastSent = lastData = now;
-    return Future.all(
+    // Bound in the background: a start future that completes after an undeploy has failed it
+    // leaves Vert.x unable to close, and an agent stopping during a burst of new spares does that.
+    Future.all(
             tunnelSocket.listen(0, Udp.wildcardFor(ctx.outside())),
             serviceSocket.listen(0, Udp.wildcardFor(ctx.target())),
             commands.completion())
         .onSuccess(v -> {
-          startHello();
-          scheduleKeepalive();
+          if (!closed) {
+            startHello();
+            scheduleKeepalive();
+          }
+        })
+        .onFailure(e -> {
+          ctx.log().limited(Level.WARNING, "open-failed:" + ctx.config().name(), "tunnel_open_failed",
+              "service", ctx.config().name(), "error", e.getMessage());
+          close("open_failed", false);
         });
+    return Future.succeededFuture();
   }
 
   @Override
