@@ -59,14 +59,14 @@ final class JsonFields {
       return fallback;
     }
     Object v = json.getValue(key);
-    if (!(v instanceof Number n) || n.doubleValue() != Math.rint(n.doubleValue())) {
+    java.math.BigDecimal d = v instanceof Number n ? new java.math.BigDecimal(n.toString()) : null;
+    if (d == null || d.stripTrailingZeros().scale() > 0) {
       throw error(key, "must be a whole number");
     }
-    long l = n.longValue();
-    if (l < min || l > max) {
-      throw error(key, "must be between " + min + " and " + max + ", got " + l);
+    if (d.compareTo(java.math.BigDecimal.valueOf(min)) < 0 || d.compareTo(java.math.BigDecimal.valueOf(max)) > 0) {
+      throw error(key, "must be between " + min + " and " + max + ", got " + d.toPlainString());
     }
-    return (int) l;
+    return d.intValueExact();
   }
 
   /** A duration written in seconds; fractions allowed (0.5). */
@@ -133,11 +133,12 @@ final class JsonFields {
       throw error(key, "required: every service needs a secret; make one with 'keygen' (java -jar outside.jar keygen)");
     }
     List<String> secrets = stringOrList(key);
+    boolean list = json.getValue(key) instanceof JsonArray;
     for (int i = 0; i < secrets.size(); i++) {
       try {
         io.rut.protocol.ServiceKeys.checkSecret(secrets.get(i));
       } catch (IllegalArgumentException e) {
-        throw error(secrets.size() == 1 ? key : key + "[" + i + "]", e.getMessage());
+        throw error(list ? key + "[" + i + "]" : key, e.getMessage());
       }
     }
     return secrets;

@@ -126,11 +126,11 @@ public final class SeedFlags {
       return;
     }
     try {
-      double d = Double.parseDouble((String) v);
-      if (d == Math.rint(d) && Math.abs(d) < 1e15) {
-        target.put(key, (long) d);
+      java.math.BigDecimal d = new java.math.BigDecimal(((String) v).trim());
+      if (d.stripTrailingZeros().scale() <= 0 && d.abs().compareTo(java.math.BigDecimal.valueOf(1_000_000_000L)) < 0) {
+        target.put(key, d.longValue());
       } else {
-        target.put(key, d);
+        target.put(key, d.doubleValue());
       }
     } catch (NumberFormatException e) {
       throw new ConfigException(flag + ": '" + v + "' is not a number");

@@ -73,25 +73,32 @@ public final class RutLauncher<C> {
     }
     int conf = args.indexOf("-conf") >= 0 ? args.indexOf("-conf") : args.indexOf("--conf");
     if (conf >= 0) {
+      if (args.size() == 1) {
+        throw new ConfigException("-conf needs a FILE (or inline JSON)");
+      }
       if (args.size() != 2 || conf != 0) {
         throw new ConfigException("-conf FILE stands alone; put the other settings in the file");
       }
       String source = args.get(1);
-      JsonObject json;
-      Path path = null;
-      try {
-        if (source.trim().startsWith("{")) {
-          json = new JsonObject(source);
-        } else {
-          path = Path.of(source);
-          json = new JsonObject(Files.readString(path));
-        }
-      } catch (IOException e) {
-        throw new ConfigException("cannot read config file '" + source + "': " + e.getMessage());
-      } catch (DecodeException e) {
-        throw new ConfigException("'" + source + "' is not valid JSON: " + firstLine(e.getMessage()));
+      boolean inline = source.trim().startsWith("{");
+      String text = inline ? source : readFile(source);
+      String what = inline ? "the inline -conf JSON" : "'" + source + "'";
+      if (text.startsWith("\uFEFF")) {
+        text = text.substring(1);
       }
-      return new Parsed<>(agent.fromJson(json), path == null ? null : path.toString());
+      Object json;
+      try {
+        json = io.vertx.core.json.Json.decodeValue(text);
+      } catch (DecodeException e) {
+        throw new ConfigException(what + " is not valid JSON: " + firstLine(e.getMessage()));
+      }
+      if (!(json instanceof JsonObject object)) {
+        throw new ConfigException(what + " must hold a JSON object ({\"services\": [...]})");
+      }
+      return new Parsed<>(agent.fromJson(object), inline ? null : source);
+    }
+    if (args.get(0).equals("keygen")) {
+      throw new ConfigException("keygen takes no arguments");
     }
     return new Parsed<>(agent.fromJson(SeedFlags.toJson(agent.side(), args)), null);
   }
@@ -120,6 +127,19 @@ public final class RutLauncher<C> {
     LogSetup.apply(agent.logLevel(parsed.config()));
     Hooks hooks = new Hooks(() -> agent.verticle(parsed.config(), parsed.path()));
     return new Application(hooks).launch();
+  }
+
+  private static String readFile(String source) {
+    try {
+      return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+          .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of(source)))).toString();
+    } catch (java.nio.charset.CharacterCodingException e) {
+      throw new ConfigException("config file '" + source + "' is not UTF-8 text");
+    } catch (IOException e) {
+      throw new ConfigException("cannot read config file '" + source + "': " + e.getMessage());
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new ConfigException("cannot read config file '" + source + "': " + e.getReason());
+    }
   }
 
   private static String firstLine(String s) {

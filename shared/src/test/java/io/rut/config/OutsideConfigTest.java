@@ -273,4 +273,23 @@ class OutsideConfigTest {
     s.remove("name");
     assertEquals("services[0].name: required", error(config(s)));
   }
+
+  @Test
+  void hugeWholeNumbersAreOutOfRangeNotWrappedAround() {
+    for (String huge : new String[] {"18446744073709551621", "9223372036854775808"}) {
+      JsonObject json = new JsonObject("{\"services\":[{\"name\":\"a\",\"listen\":\"[::]:1\",\"secret\":\""
+          + Secrets.KEY_A + "\",\"maxTunnels\":" + huge + "}]}");
+      ConfigException e = assertThrows(ConfigException.class, () -> OutsideConfig.fromJson(json));
+      assertTrue(e.getMessage().startsWith("services[0].maxTunnels: must be between") && e.getMessage().endsWith(huge),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void aBadSecretInAListIsNamedWithItsIndex() {
+    JsonObject json = new JsonObject().put("services", new io.vertx.core.json.JsonArray().add(new JsonObject()
+        .put("name", "a").put("listen", "[::]:1").put("secret", new io.vertx.core.json.JsonArray().add("base64:AAAA"))));
+    ConfigException e = assertThrows(ConfigException.class, () -> OutsideConfig.fromJson(json));
+    assertTrue(e.getMessage().startsWith("services[0].secret[0]: "), e.getMessage());
+  }
 }

@@ -174,8 +174,13 @@ class SeedFlagsOutsideTest {
   }
 
   @Test
-  void badListenPortIsCaughtByTheConfiguration() {
+  void badListenPortNamesTheFlag() {
     ConfigException e = assertThrows(ConfigException.class, () -> OutsideConfig.fromJson(toJson("-l 70000 -k S")));
-    assertTrue(e.getMessage().startsWith("services[0].listen: "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("-l: ") && e.getMessage().contains("70000"), e.getMessage());
+  }
+
+  @Test
+  void numbersWithTypeSuffixesAreNotNumbers() {
+    assertEquals("-n: '5d' is not a number", error("-l 1 -n 5d"));
   }
 }

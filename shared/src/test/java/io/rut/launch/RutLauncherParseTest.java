@@ -1,6 +1,7 @@
 package io.rut.launch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -137,5 +138,37 @@ class RutLauncherParseTest {
   void badFlagsAreReported() {
     assertContains("-o belongs to the inside agent", error(outside, "-l", "2222", "-o", "vps:1"));
     assertTrue(error(inside, "-s", "h:1").startsWith("missing -o"));
+  }
+
+  @Test
+  void brokenInlineJsonIsOneLineWithoutEchoingItsSecrets() {
+    String inline = "{\n  \"services\": [\n    {\"name\": \"wg\", \"secret\": \"hunter2\",\n";
+    String message = error(outside, "-conf", inline);
+    assertTrue(message.startsWith("the inline -conf JSON is not valid JSON"), message);
+    assertFalse(message.contains("hunter2"), message);
+    assertFalse(message.contains("\n"), message);
+  }
+
+  @Test
+  void aJsonArrayIsNotAConfiguration() throws IOException {
+    Path file = Files.writeString(dir.resolve("array.json"), "[1, 2]");
+    assertContains("must hold a JSON object", error(outside, "-conf", file.toString()));
+  }
+
+  @Test
+  void aByteOrderMarkIsTolerated() throws IOException {
+    Path file = Files.writeString(dir.resolve("bom.json"), "\uFEFF" + outsideJson().encode());
+    assertEquals(9, outside.parse(List.of("-conf", file.toString())).config().services().get(0).maxTunnels());
+  }
+
+  @Test
+  void aFileThatIsNotUtf8IsSaidSo() throws IOException {
+    Path file = Files.write(dir.resolve("latin1.json"), new byte[] {'{', (byte) 0xe9, (byte) 0xff, '}'});
+    assertContains("is not UTF-8 text", error(outside, "-conf", file.toString()));
+  }
+
+  @Test
+  void keygenWithArgumentsIsExplained() {
+    assertEquals("keygen takes no arguments", error(outside, "keygen", "now"));
   }
 }
