@@ -1,5 +1,6 @@
 package io.rut.inside;
 
+import io.rut.config.HostPort;
 import io.rut.config.InsideServiceConfig;
 import io.rut.metrics.EventLog;
 import io.rut.metrics.ServiceMeters;
@@ -23,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The inside agent's keeper of one service: keeps {@code spares} registered spare tunnels ready,
@@ -52,7 +54,11 @@ public final class ServiceAgent extends VerticleBase {
   private boolean stopping;
   private long retryTimer = -1;
 
-  public ServiceAgent(InsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log) {
+  private final Function<HostPort, InetSocketAddress> resolver;
+
+  public ServiceAgent(InsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log,
+                      Function<HostPort, InetSocketAddress> resolver) {
+    this.resolver = resolver;
     this.config = config;
     this.counter = counter;
     this.meters = meters;
@@ -62,7 +68,8 @@ public final class ServiceAgent extends VerticleBase {
   @Override
   public Future<?> start() {
     return vertx.executeBlocking(() -> new TunnelContext(config, ServiceKeys.derive(config.name(), config.secrets()),
-            ServiceId.of(config.name()), counter, meters, log, config.outside().resolve(), config.target().resolve()))
+            ServiceId.of(config.name()), counter, meters, log, resolver.apply(config.outside()),
+            resolver.apply(config.target())))
         .compose(c -> {
           ctx = c;
           events = vertx.eventBus().localConsumer(ctx.eventsAddress(), m -> onEvent(m.body()));
@@ -123,7 +130,7 @@ public final class ServiceAgent extends VerticleBase {
       return;
     }
     resolving = true;
-    vertx.executeBlocking(() -> config.outside().resolve()).onComplete(r -> {
+    vertx.executeBlocking(() -> resolver.apply(config.outside())).onComplete(r -> {
       resolving = false;
       if (r.succeeded() && !r.result().equals(ctx.outside())) {
         InetSocketAddress now = r.result();

@@ -138,4 +138,46 @@ class EndToEndTest {
     }
   }
 
+
+  @Test
+  void rotatedKeysWorkInEitherOrder() {
+    String next = io.rut.protocol.ServiceKeys.generate();
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    // The outside already knows the next key and signs with it; the inside still signs with the old one.
+    rig.startOutside(Rig.outsideService("127.0.0.1:0").put("secret", new io.vertx.core.json.JsonArray().add(next).add(Rig.SECRET)));
+    rig.startInside(Rig.insideService("127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port())
+        .put("secret", new io.vertx.core.json.JsonArray().add(Rig.SECRET).add(next)));
+    rig.awaitSpares(1);
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] msg = "mid-rotation".getBytes();
+      assertArrayEquals(msg, client.roundTrip(msg, 2000));
+    }
+  }
+
+  @Test
+  void passphraseSecretsAreStretchedAlikeOnBothSides() {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0").put("secret", "correct horse battery staple"));
+    rig.startInside(Rig.insideService("127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port())
+        .put("secret", "correct horse battery staple"));
+    rig.awaitSpares(1);
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] msg = "argon2id".getBytes();
+      assertArrayEquals(msg, client.roundTrip(msg, 2000));
+    }
+  }
+
+  @Test
+  void aWrongSecretRegistersNoTunnel() {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    rig.startInside(Rig.insideService("127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port())
+        .put("secret", io.rut.protocol.ServiceKeys.generate()));
+    Rig.sleep(1500);
+    assertEquals(0, rig.outsideStatus().getInteger("tunnels"), "HELLOs under a wrong key are never answered");
+    assertEquals(0, rig.outside.meters(Rig.SERVICE).sent(io.rut.protocol.MessageType.CHALLENGE));
+  }
 }

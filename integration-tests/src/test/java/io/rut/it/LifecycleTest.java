@@ -37,7 +37,10 @@ class LifecycleTest {
       var closed = rig.nextEvent(ServiceRelay.EVENTS, e -> "closed".equals(e.getString("event"))
           && e.getString("client") != null);
       assertArrayEquals(first, client.roundTrip(first, 2000));
+      long lastData = System.nanoTime();
       JsonObject event = closed.get(5, TimeUnit.SECONDS);
+      double idle = (System.nanoTime() - lastData) / 1e9;
+      assertTrue(idle > 0.75 && idle < 1.4, "closed after " + idle + " s idle; drawn within 0.8-1.2 s");
       assertTrue(event.getString("client").endsWith(":" + client.port()), "the client's tunnel closed: " + event);
       assertEquals(1, rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_idle"),
           "the outside learnt of it from the inside's CLOSE, not by expiry");
@@ -133,5 +136,65 @@ class LifecycleTest {
     assertEquals(0, status.getInteger("tunnels"), "every tunnel was closed by CLOSE(shutdown)");
     assertTrue(rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_shutdown") >= 3,
         "one active and two spares said goodbye");
+  }
+
+  @Test
+  void aTunnelThatSendsButHearsNothingRevalidatesItsMappingWithinTwoSeconds() {
+    rig = new Rig();
+    TickingService service = new TickingService();
+    Rig.await(rig.vertx.deployVerticle(service));
+    rig.startOutside(Rig.outsideService("[::]:0"));
+    RebindingProxy nat = new RebindingProxy(rig.vertx, rig.outsidePort());
+    int natPort = nat.start();
+    // 25 s keepalives: only the probe of a deaf tunnel can explain a recovery within seconds.
+    rig.startInside(Rig.insideService("127.0.0.1:" + natPort, "127.0.0.1:" + service.port()));
+    rig.awaitSpares(1);
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      client.send("subscribe".getBytes());
+      assertArrayEquals("tick".getBytes(), client.receive(2000), "ticks arrive through the tunnel");
+
+      nat.rebind();
+      long rebound = System.nanoTime();
+      while (client.receive(100) != null) {
+        // ticks already on their way through the old mapping
+      }
+      byte[] tick = client.receive(4000);
+      double seconds = (System.nanoTime() - rebound) / 1e9;
+      System.out.printf("deaf tunnel re-validated, ticks back after %.2f s%n", seconds);
+      assertArrayEquals("tick".getBytes(), tick, "ticks flow again");
+      assertTrue(seconds < 3.5, "re-validated within about 2 s, took " + seconds + " s");
+    }
+    assertTrue(rig.outside.meters(Rig.SERVICE).events("nat_rebinding") >= 1);
+  }
+
+  @Test
+  void theOutsideHostNameIsResolvedAgainWhenItStopsAnswering() {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0").mergeIn(fast()));
+    int port = rig.outsidePort();
+    java.util.concurrent.atomic.AtomicReference<String> dns = new java.util.concurrent.atomic.AtomicReference<>("127.0.0.1");
+    java.util.concurrent.atomic.AtomicInteger lookups = new java.util.concurrent.atomic.AtomicInteger();
+    rig.startInside(Rig.insideService("outside.test:" + port, "127.0.0.1:" + rig.echo.port()).mergeIn(fast()),
+        hp -> {
+          if (!hp.host().equals("outside.test")) {
+            return hp.resolve();
+          }
+          lookups.incrementAndGet();
+          return new java.net.InetSocketAddress(dns.get(), hp.port());
+        });
+    rig.awaitSpares(1);
+    assertEquals(1, lookups.get(), "resolved once at start");
+
+    // The outside moves to another address, and the name follows it.
+    rig.stopOutside();
+    rig.startOutside(Rig.outsideService("127.0.0.2:" + port).mergeIn(fast()));
+    dns.set("127.0.0.2");
+    rig.awaitStatus(s -> s.getInteger("spares") >= 1, java.time.Duration.ofSeconds(10));
+    assertTrue(lookups.get() >= 2, "resolved again after the outside went silent");
+    try (TestClient client = new TestClient("127.0.0.1", new java.net.InetSocketAddress("127.0.0.2", port))) {
+      byte[] msg = "through the new address".getBytes();
+      assertArrayEquals(msg, client.roundTrip(msg, 2000));
+    }
   }
 }

@@ -89,8 +89,14 @@ final class Rig implements AutoCloseable {
   }
 
   InsideVerticle startInside(JsonObject service) {
+    return startInside(service, io.rut.config.HostPort::resolve);
+  }
+
+  InsideVerticle startInside(JsonObject service,
+                             java.util.function.Function<io.rut.config.HostPort, InetSocketAddress> resolver) {
     inside = new InsideVerticle(InsideConfig.fromJson(
-        new JsonObject().put("services", new JsonArray().add(service))));
+        new JsonObject().put("services", new JsonArray().add(service))),
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), resolver);
     insideDeployment = await(vertx.deployVerticle(inside));
     return inside;
   }
