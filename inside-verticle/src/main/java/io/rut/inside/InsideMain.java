@@ -1,6 +1,7 @@
 package io.rut.inside;
 
-import io.rut.config.LogLevel;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rut.config.HostPort;
 import io.rut.config.InsideConfig;
 import io.rut.config.SeedFlags;
 import io.rut.launch.RutLauncher;
@@ -30,12 +31,7 @@ public final class InsideMain implements RutLauncher.Agent<InsideConfig> {
   }
 
   @Override
-  public LogLevel logLevel(InsideConfig config) {
-    return config.logLevel();
-  }
-
-  @Override
-  public Deployable verticle(InsideConfig config, String configPath) {
-    return new InsideVerticle(config);
+  public Deployable verticle(InsideConfig config, String configPath, PrometheusMeterRegistry registry) {
+    return new InsideVerticle(config, configPath, registry, HostPort::resolve);
   }
 }

@@ -1,66 +1,56 @@
 package io.rut.inside;
 
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.rut.agent.AgentVerticle;
+import io.rut.agent.ServiceUnit;
 import io.rut.config.HostPort;
 import io.rut.config.InsideConfig;
 import io.rut.config.InsideServiceConfig;
-import io.rut.metrics.EventLog;
+import io.rut.metrics.Registries;
 import io.rut.metrics.ServiceMeters;
-import io.rut.protocol.MessageCounter;
-import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
+import io.rut.protocol.ServiceKeys;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 
-/** The inside agent: one {@link ServiceAgent} per configured service, sharing one message counter. */
-public final class InsideVerticle extends VerticleBase {
-
-  private final InsideConfig config;
-  private final MeterRegistry registry;
-  private final MessageCounter counter = new MessageCounter();
-  private final EventLog log = new EventLog("inside");
-  private final Map<String, ServiceAgent> agents = new LinkedHashMap<>();
-  private final Map<String, ServiceMeters> meters = new LinkedHashMap<>();
+/** The inside agent: one {@link ServiceAgent} per configured service. */
+public final class InsideVerticle extends AgentVerticle<InsideConfig, InsideServiceConfig> {
 
   private final Function<HostPort, InetSocketAddress> resolver;
 
   public InsideVerticle(InsideConfig config) {
-    this(config, new SimpleMeterRegistry(), HostPort::resolve);
+    this(config, null, Registries.prometheus(), HostPort::resolve);
   }
 
   /**
-   * @param resolver turns a configured host:port into an address; blocking, called at start and
-   *                 again when an outside agent stops answering
+   * @param configPath the file to watch for changes, or null (options, inline JSON)
+   * @param registry   where the meters go, served at {@code /metrics}
+   * @param resolver   turns a configured host:port into an address; blocking, called at start and
+   *                   again when an outside agent stops answering
    */
-  public InsideVerticle(InsideConfig config, MeterRegistry registry, Function<HostPort, InetSocketAddress> resolver) {
-    this.config = config;
-    this.registry = registry;
+  public InsideVerticle(InsideConfig config, String configPath, PrometheusMeterRegistry registry,
+                        Function<HostPort, InetSocketAddress> resolver) {
+    super("inside", config, configPath, registry, InsideConfig::fromJson);
     this.resolver = resolver;
   }
 
   @Override
-  public Future<?> start() {
-    List<Future<String>> deployed = new ArrayList<>();
-    for (InsideServiceConfig service : config.services()) {
-      ServiceMeters m = new ServiceMeters(registry, "inside", service.name());
-      ServiceAgent agent = new ServiceAgent(service, counter, m, log, resolver);
-      agents.put(service.name(), agent);
-      meters.put(service.name(), m);
-      deployed.add(vertx.deployVerticle(agent));
-    }
-    return Future.all(deployed).onSuccess(v -> log.info("started", "services", agents.keySet()));
+  protected List<InsideServiceConfig> services(InsideConfig config) {
+    return config.services();
+  }
+
+  @Override
+  protected Object addressOf(InsideServiceConfig service) {
+    return List.of(service.outside(), service.target());
+  }
+
+  @Override
+  protected ServiceUnit<InsideServiceConfig> create(InsideServiceConfig service, ServiceKeys keys,
+                                                     ServiceMeters meters) {
+    return new ServiceAgent(service, keys, counter, meters, log, resolver);
   }
 
   public ServiceAgent agent(String service) {
-    return agents.get(service);
-  }
-
-  public ServiceMeters meters(String service) {
-    return meters.get(service);
+    return (ServiceAgent) unit(service);
   }
 }

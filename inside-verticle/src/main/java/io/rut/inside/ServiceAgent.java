@@ -1,5 +1,6 @@
 package io.rut.inside;
 
+import io.rut.agent.ServiceUnit;
 import io.rut.config.HostPort;
 import io.rut.config.InsideServiceConfig;
 import io.rut.metrics.EventLog;
@@ -11,6 +12,7 @@ import io.rut.tunnel.TunnelContext;
 import io.rut.tunnel.TunnelVerticle;
 import io.rut.tunnel.Udp;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
@@ -24,6 +26,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -32,13 +35,14 @@ import java.util.function.Function;
  * reacts to what its tunnels report: an outside restart makes every tunnel re-register at once, an
  * outside that stops answering has its host name resolved again.
  */
-public final class ServiceAgent extends VerticleBase {
+public final class ServiceAgent extends VerticleBase implements ServiceUnit<InsideServiceConfig> {
 
   private static final long RESTART_DEBOUNCE_NANOS = 1_000_000_000L;
   /** Extra spares opened at most while clients keep arriving faster than the pool refills. */
   private static final int MAX_BURST_SPARES = 32;
 
-  private final InsideServiceConfig config;
+  private InsideServiceConfig config;
+  private final ServiceKeys keys;
   private final MessageCounter counter;
   private final ServiceMeters meters;
   private final EventLog log;
@@ -46,6 +50,7 @@ public final class ServiceAgent extends VerticleBase {
   private final Map<Long, Future<String>> deployments = new HashMap<>();
   private final Map<Long, TunnelVerticle> tunnels = new HashMap<>();
   private final Set<Long> spares = new HashSet<>();
+  private final Set<Long> registered = new HashSet<>();
   private final ArrayDeque<Long> recentBinds = new ArrayDeque<>();
   private TunnelContext ctx;
   private MessageConsumer<JsonObject> events;
@@ -56,9 +61,10 @@ public final class ServiceAgent extends VerticleBase {
 
   private final Function<HostPort, InetSocketAddress> resolver;
 
-  public ServiceAgent(InsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log,
-                      Function<HostPort, InetSocketAddress> resolver) {
+  public ServiceAgent(InsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
+                      EventLog log, Function<HostPort, InetSocketAddress> resolver) {
     this.resolver = resolver;
+    this.keys = keys;
     this.config = config;
     this.counter = counter;
     this.meters = meters;
@@ -67,9 +73,9 @@ public final class ServiceAgent extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> new TunnelContext(config, ServiceKeys.derive(config.name(), config.secrets()),
-            ServiceId.of(config.name()), counter, meters, log, resolver.apply(config.outside()),
-            resolver.apply(config.target())))
+    meters.tunnelGauges(spares::size, () -> tunnels.size() - spares.size());
+    return vertx.executeBlocking(() -> new TunnelContext(config, keys, ServiceId.of(config.name()), counter, meters,
+            log, resolver.apply(config.outside()), resolver.apply(config.target()), new AtomicLong()))
         .compose(c -> {
           ctx = c;
           events = vertx.eventBus().localConsumer(ctx.eventsAddress(), m -> onEvent(m.body()));
@@ -88,10 +94,31 @@ public final class ServiceAgent extends VerticleBase {
     return events == null ? Future.succeededFuture() : events.unregister();
   }
 
+  @Override
+  public Future<Void> update(InsideServiceConfig next, ServiceKeys nextKeys) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      config = next;
+      ctx = ctx.with(next, nextKeys);
+      for (TunnelVerticle t : tunnels.values()) {
+        t.update(ctx);
+      }
+      refill();
+      done.complete();
+    });
+    return done.future();
+  }
+
+  /** Undeploying follows, and every tunnel's stop sends CLOSE (shutdown). */
+  @Override
+  public Future<Void> retire() {
+    return Future.succeededFuture();
+  }
+
   private void onEvent(JsonObject e) {
     long id = e.getLong("tunnel");
     switch (e.getString("event")) {
-      case "registered" -> meters.event("tunnel_registered");
+      case "registered" -> registered.add(id);
       case "bound" -> {
         if (spares.remove(id)) {
           recentBinds.add(System.nanoTime());
@@ -101,6 +128,7 @@ public final class ServiceAgent extends VerticleBase {
       }
       case "closed" -> {
         spares.remove(id);
+        registered.remove(id);
         tunnels.remove(id);
         Future<String> deployment = deployments.remove(id);
         if (deployment != null) {
@@ -166,6 +194,7 @@ public final class ServiceAgent extends VerticleBase {
     } while (id == 0 || deployments.containsKey(id));
     long tunnelId = id;
     TunnelVerticle tunnel = new TunnelVerticle(tunnelId, ctx);
+    meters.opened();
     spares.add(tunnelId);
     tunnels.put(tunnelId, tunnel);
     Future<String> deployment = vertx.deployVerticle(tunnel);
@@ -187,20 +216,20 @@ public final class ServiceAgent extends VerticleBase {
   }
 
   /** Every tunnel's state, each read on its own event loop. */
+  @Override
   public Future<JsonObject> status() {
     List<Future<JsonObject>> each = new ArrayList<>();
     for (TunnelVerticle t : new ArrayList<>(tunnels.values())) {
       each.add(t.status());
     }
     return Future.join(each).transform(r -> {
-      JsonArray list = new JsonArray();
-      for (Future<JsonObject> f : each) {
-        if (f.succeeded()) {
-          list.add(f.result());
-        }
-      }
+      long lastAck = ctx.lastAckNanos().get();
+      double sinceAck = lastAck == 0 ? -1 : Math.round((System.nanoTime() - lastAck) / 1e6) / 1e3;
+      double limit = 3 * config.keepaliveInterval().toMillis() / 1e3 + 1;
       return Future.succeededFuture(new JsonObject().put("service", config.name()).put("tunnels", tunnels.size())
-          .put("spares", spares.size()).put("list", list));
+          .put("spares", spares.size()).put("registered", registered.size())
+          .put("secondsSinceAck", sinceAck).put("healthy", sinceAck >= 0 && sinceAck < limit)
+          .put("list", io.rut.metrics.StatusServer.collect(each)));
     });
   }
 

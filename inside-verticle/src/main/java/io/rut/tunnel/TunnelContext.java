@@ -6,6 +6,7 @@ import io.rut.metrics.ServiceMeters;
 import io.rut.protocol.MessageCounter;
 import io.rut.protocol.ServiceKeys;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What every tunnel of one inside service shares: configuration, keys, the agent's counter, meters,
@@ -13,10 +14,11 @@ import java.net.InetSocketAddress;
  *
  * @param outside where the outside agent is now (re-resolved by the agent when it stops answering)
  * @param target  the service's resolved address
+ * @param lastAckNanos when any tunnel of the service last heard an ACK (System.nanoTime), 0 for never
  */
 public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, long serviceId, MessageCounter counter,
                             ServiceMeters meters, EventLog log, InetSocketAddress outside,
-                            InetSocketAddress target) {
+                            InetSocketAddress target, AtomicLong lastAckNanos) {
 
   /** Where tunnels report lifecycle events to their agent (and to any observer). */
   public String eventsAddress() {
@@ -29,6 +31,11 @@ public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, long s
   }
 
   public TunnelContext withOutside(InetSocketAddress newOutside) {
-    return new TunnelContext(config, keys, serviceId, counter, meters, log, newOutside, target);
+    return new TunnelContext(config, keys, serviceId, counter, meters, log, newOutside, target, lastAckNanos);
+  }
+
+  /** The same service with changed settings or keys (a configuration reload). */
+  public TunnelContext with(InsideServiceConfig newConfig, ServiceKeys newKeys) {
+    return new TunnelContext(newConfig, newKeys, serviceId, counter, meters, log, outside, target, lastAckNanos);
   }
 }

@@ -69,6 +69,13 @@ public final class TunnelVerticle extends VerticleBase {
   private long lastSent;
   private long lastData;
   private long lastProbe;
+  private long keepaliveCounter;
+  private long keepaliveSentNanos;
+  private long toServiceDatagrams;
+  private long toServiceBytes;
+  private long fromServiceDatagrams;
+  private long fromServiceBytes;
+  private final long openedNanos = System.nanoTime();
 
   public TunnelVerticle(long tunnelId, TunnelContext ctx) {
     this.tunnelId = tunnelId;
@@ -151,6 +158,8 @@ public final class TunnelVerticle extends VerticleBase {
       activate(null); // BIND was lost: the first data datagram activates the tunnel all the same
     }
     lastData = now;
+    toServiceDatagrams++;
+    toServiceBytes += data.length();
     ctx.meters().forwarded(Direction.TUNNEL_TO_SERVICE, data.length());
     serviceSocket.send(data, target.port(), target.host()).onFailure(this::onSendFailed);
   }
@@ -173,6 +182,8 @@ public final class TunnelVerticle extends VerticleBase {
       sendKeepalive();
     }
     lastSent = lastData = now;
+    fromServiceDatagrams++;
+    fromServiceBytes += data.length();
     ctx.meters().forwarded(Direction.SERVICE_TO_TUNNEL, data.length());
     tunnelSocket.send(data, outside.port(), outside.host()).onFailure(this::onSendFailed);
   }
@@ -256,6 +267,12 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void onAck(ControlMessage m) {
+    long now = System.nanoTime();
+    if (m.ackedCounter() == keepaliveCounter && keepaliveCounter != 0) {
+      ctx.meters().keepaliveRtt(now - keepaliveSentNanos);
+      keepaliveCounter = 0;
+    }
+    ctx.lastAckNanos().set(now);
     missedAcks = 0;
     lastObserved = m.address();
     if (!registered) {
@@ -382,7 +399,40 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void sendKeepalive() {
-    sendControl(ControlMessage.keepalive(ctx.serviceId(), tunnelId, ctx.counter().next(), client));
+    keepaliveCounter = ctx.counter().next();
+    keepaliveSentNanos = System.nanoTime();
+    sendControl(ControlMessage.keepalive(ctx.serviceId(), tunnelId, keepaliveCounter, client));
+  }
+
+  /**
+   * Takes changed settings or keys of the service (a configuration reload): the tunnel keeps its
+   * sockets, its client and its registration; new intervals apply from the next timer on.
+   */
+  public void update(TunnelContext next) {
+    context.runOnContext(v -> {
+      boolean newKeys = next.keys() != ctx.keys();
+      boolean newTimeout = !next.config().connectionTimeout().equals(ctx.config().connectionTimeout());
+      boolean newInterval = !next.config().keepaliveInterval().equals(ctx.config().keepaliveInterval());
+      ctx = next.withOutside(ctx.outside());
+      if (newKeys) {
+        codec = new ControlCodec(ctx.keys());
+      }
+      if (closed) {
+        return;
+      }
+      if (newTimeout) {
+        idleTimeoutNanos = (long) (ctx.config().connectionTimeout().toNanos()
+            * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        if (active) {
+          vertx.cancelTimer(idleTimer);
+          scheduleIdleCheck(Math.max(0, idleTimeoutNanos - (System.nanoTime() - lastData)));
+        }
+      }
+      if (newInterval) {
+        vertx.cancelTimer(keepaliveTimer);
+        scheduleKeepalive();
+      }
+    });
   }
 
   private void scheduleIdleCheck(long inNanos) {
@@ -430,7 +480,7 @@ public final class TunnelVerticle extends VerticleBase {
     }
     closed = true;
     cancelTimers();
-    ctx.meters().event("tunnel_closed_" + reason);
+    ctx.meters().closed(reason);
     ctx.log().debug("tunnel_closed", "service", ctx.config().name(), "tunnel", hex(tunnelId), "reason", reason);
     JsonObject event = event("closed").put("reason", reason);
     bye.onComplete(v -> {
@@ -463,8 +513,15 @@ public final class TunnelVerticle extends VerticleBase {
         .put("publicAddress", Udp.show(lastObserved))
         .put("tunnelPort", tunnelSocket.localAddress().port())
         .put("servicePort", serviceSocket.localAddress().port())
-        .put("idleSeconds", (System.nanoTime() - lastData) / 1e9)));
+        .put("ageSeconds", seconds(System.nanoTime() - openedNanos))
+        .put("idleSeconds", seconds(System.nanoTime() - lastData))
+        .put("datagramsToService", toServiceDatagrams).put("bytesToService", toServiceBytes)
+        .put("datagramsFromService", fromServiceDatagrams).put("bytesFromService", fromServiceBytes)));
     return p.future();
+  }
+
+  private static double seconds(long nanos) {
+    return Math.round(nanos / 1e6) / 1e3;
   }
 
   static String hex(long id) {

@@ -118,7 +118,7 @@ class AgentProcessTest {
     inside.destroy(); // SIGTERM
     assertTrue(inside.waitFor(20, TimeUnit.SECONDS), "the inside agent stops on SIGTERM");
     rig.awaitStatus(s -> s.getInteger("tunnels") == 0, Duration.ofSeconds(2));
-    assertTrue(rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_shutdown") >= 3,
+    assertTrue(rig.outside.meters(Rig.SERVICE).closedCount("inside_shutdown") >= 3,
         "the active tunnel and the spares said CLOSE");
   }
 }

@@ -42,7 +42,7 @@ class LifecycleTest {
       double idle = (System.nanoTime() - lastData) / 1e9;
       assertTrue(idle > 0.75 && idle < 1.4, "closed after " + idle + " s idle; drawn within 0.8-1.2 s");
       assertTrue(event.getString("client").endsWith(":" + client.port()), "the client's tunnel closed: " + event);
-      assertEquals(1, rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_idle"),
+      assertEquals(1, rig.outside.meters(Rig.SERVICE).closedCount("inside_idle"),
           "the outside learnt of it from the inside's CLOSE, not by expiry");
 
       // The C tools drop this datagram: their outside still maps the client to the dead tunnel.
@@ -134,7 +134,7 @@ class LifecycleTest {
     rig.stopInside();
     JsonObject status = rig.awaitStatus(s -> s.getInteger("tunnels") == 0, java.time.Duration.ofSeconds(2));
     assertEquals(0, status.getInteger("tunnels"), "every tunnel was closed by CLOSE(shutdown)");
-    assertTrue(rig.outside.meters(Rig.SERVICE).events("tunnel_closed_inside_shutdown") >= 3,
+    assertTrue(rig.outside.meters(Rig.SERVICE).closedCount("inside_shutdown") >= 3,
         "one active and two spares said goodbye");
   }
 

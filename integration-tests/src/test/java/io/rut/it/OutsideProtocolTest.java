@@ -272,6 +272,7 @@ class OutsideProtocolTest {
     for (Object o : status.getJsonArray("list")) {
       JsonObject t = ((JsonObject) o).copy();
       t.remove("ageSeconds");
+      t.remove("idleSeconds");
       out.add(t);
     }
     return out;

@@ -95,8 +95,8 @@ final class Rig implements AutoCloseable {
   InsideVerticle startInside(JsonObject service,
                              java.util.function.Function<io.rut.config.HostPort, InetSocketAddress> resolver) {
     inside = new InsideVerticle(InsideConfig.fromJson(
-        new JsonObject().put("services", new JsonArray().add(service))),
-        new io.micrometer.core.instrument.simple.SimpleMeterRegistry(), resolver);
+        new JsonObject().put("services", new JsonArray().add(service))), null,
+        io.rut.metrics.Registries.prometheus(), resolver);
     insideDeployment = await(vertx.deployVerticle(inside));
     return inside;
   }

@@ -1,6 +1,6 @@
 package io.rut.outside;
 
-import io.rut.config.LogLevel;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.OutsideConfig;
 import io.rut.config.SeedFlags;
 import io.rut.launch.RutLauncher;
@@ -30,12 +30,7 @@ public final class OutsideMain implements RutLauncher.Agent<OutsideConfig> {
   }
 
   @Override
-  public LogLevel logLevel(OutsideConfig config) {
-    return config.logLevel();
-  }
-
-  @Override
-  public Deployable verticle(OutsideConfig config, String configPath) {
-    return new OutsideVerticle(config);
+  public Deployable verticle(OutsideConfig config, String configPath, PrometheusMeterRegistry registry) {
+    return new OutsideVerticle(config, configPath, registry);
   }
 }

@@ -13,6 +13,11 @@ final class OutsideTunnel {
   long lastKeepaliveNanos;
   /** In the free-spare queue (a flag, so re-queueing is O(1)). */
   boolean queued;
+  long toTunnelDatagrams;
+  long toTunnelBytes;
+  long toClientDatagrams;
+  long toClientBytes;
+  long lastDataNanos;
   final long registeredNanos;
 
   OutsideTunnel(long id, SocketAddress address, InetSocketAddress inetAddress, long now) {
@@ -21,6 +26,7 @@ final class OutsideTunnel {
     this.inetAddress = inetAddress;
     this.registeredNanos = now;
     this.lastKeepaliveNanos = now;
+    this.lastDataNanos = now;
   }
 
   boolean spare() {

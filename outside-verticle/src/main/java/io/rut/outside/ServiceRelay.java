@@ -1,5 +1,6 @@
 package io.rut.outside;
 
+import io.rut.agent.ServiceUnit;
 import io.rut.config.OutsideServiceConfig;
 import io.rut.metrics.Direction;
 import io.rut.metrics.DropReason;
@@ -37,7 +38,7 @@ import java.util.logging.Level;
  * client), a bound client (data for its tunnel), or a stranger (control, or a new client).
  * Everything runs on this verticle's event loop, so the table needs no locks.
  */
-public final class ServiceRelay extends VerticleBase {
+public final class ServiceRelay extends VerticleBase implements ServiceUnit<OutsideServiceConfig> {
 
   /** Event-bus address where relays publish tunnel lifecycle events (JSON). */
   public static final String EVENTS = "rut.outside.events";
@@ -46,7 +47,8 @@ public final class ServiceRelay extends VerticleBase {
   /** Long enough for the last datagrams of a closed tunnel to drain. */
   private static final long ADDRESS_TOMBSTONE_NANOS = 5_000_000_000L;
 
-  private final OutsideServiceConfig config;
+  private OutsideServiceConfig config;
+  private ServiceKeys keys;
   private final MessageCounter counter;
   private final ServiceMeters meters;
   private final EventLog log;
@@ -59,8 +61,10 @@ public final class ServiceRelay extends VerticleBase {
   private DatagramSocket socket;
   private long sweepTimer = -1;
 
-  public ServiceRelay(OutsideServiceConfig config, MessageCounter counter, ServiceMeters meters, EventLog log) {
+  public ServiceRelay(OutsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
+                      EventLog log) {
     this.config = config;
+    this.keys = keys;
     this.counter = counter;
     this.meters = meters;
     this.log = log;
@@ -69,11 +73,10 @@ public final class ServiceRelay extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    return vertx.executeBlocking(() -> new Object[] {
-            ServiceKeys.derive(config.name(), config.secrets()), config.listen().resolve()})
-        .compose(r -> {
-          codec = new ControlCodec((ServiceKeys) r[0]);
-          InetSocketAddress listen = (InetSocketAddress) r[1];
+    codec = new ControlCodec(keys);
+    meters.tunnelGauges(table::spareCount, table::activeCount);
+    return vertx.executeBlocking(() -> config.listen().resolve())
+        .compose(listen -> {
           socket = vertx.createDatagramSocket(
               new DatagramSocketOptions().setIpV6(listen.getAddress() instanceof Inet6Address));
           socket.handler(this::onDatagram);
@@ -84,12 +87,54 @@ public final class ServiceRelay extends VerticleBase {
                   + config.name() + "': " + Udp.describe(e)));
         })
         .onSuccess(s -> {
-          long period = Math.max(100, Math.min(1000, config.keepaliveInterval().toMillis() / 2));
-          sweepTimer = vertx.setPeriodic(period, id -> sweep());
+          scheduleSweep();
           log.info("listening", "service", config.name(), "address", Udp.show(socket.localAddress()),
               "maxTunnels", config.maxTunnels(), "maxSpares", config.maxSpares(),
               "keepaliveInterval", config.keepaliveInterval().toMillis() / 1000.0);
         });
+  }
+
+  private void scheduleSweep() {
+    if (sweepTimer >= 0) {
+      vertx.cancelTimer(sweepTimer);
+    }
+    long period = Math.max(100, Math.min(1000, config.keepaliveInterval().toMillis() / 2));
+    sweepTimer = vertx.setPeriodic(period, id -> sweep());
+  }
+
+  /**
+   * Applies a changed configuration of this service (same name and address) without touching its
+   * tunnels: limits, intervals and keys take effect from the next datagram on.
+   */
+  @Override
+  public Future<Void> update(OutsideServiceConfig next, ServiceKeys nextKeys) {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      boolean newInterval = !next.keepaliveInterval().equals(config.keepaliveInterval());
+      config = next;
+      keys = nextKeys;
+      codec = new ControlCodec(nextKeys);
+      if (newInterval) {
+        scheduleSweep();
+      }
+      done.complete();
+    });
+    return done.future();
+  }
+
+  /** The service is going away: every tunnel gets CLOSE (shutdown) before the socket closes. */
+  @Override
+  public Future<Void> retire() {
+    Promise<Void> done = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<Void>> byes = new ArrayList<>();
+      for (OutsideTunnel t : new ArrayList<>(table.all())) {
+        byes.add(sendControl(ControlMessage.close(serviceId, t.id, counter.next(), CloseReason.SHUTDOWN), t.address));
+        removeTunnel(t, "service_removed");
+      }
+      Future.join(byes).onComplete(r -> done.complete());
+    });
+    return done.future();
   }
 
   @Override
@@ -124,6 +169,9 @@ public final class ServiceRelay extends VerticleBase {
         meters.drop(DropReason.NO_CLIENT);
         return;
       }
+      tunnel.toClientDatagrams++;
+      tunnel.toClientBytes += data.length();
+      tunnel.lastDataNanos = System.nanoTime();
       forward(data, tunnel.client, Direction.TUNNEL_TO_CLIENT);
       return;
     }
@@ -132,7 +180,7 @@ public final class ServiceRelay extends VerticleBase {
       if (Udp.maybeControl(data) && handledAsControl(data, from)) {
         return;
       }
-      forward(data, bound.address, Direction.CLIENT_TO_TUNNEL);
+      toTunnel(bound, data);
       return;
     }
     if (Udp.maybeControl(data) && handledAsControl(data, from)) {
@@ -144,6 +192,13 @@ public final class ServiceRelay extends VerticleBase {
       return;
     }
     newClient(from, data);
+  }
+
+  private void toTunnel(OutsideTunnel tunnel, Buffer data) {
+    tunnel.toTunnelDatagrams++;
+    tunnel.toTunnelBytes += data.length();
+    tunnel.lastDataNanos = System.nanoTime();
+    forward(data, tunnel.address, Direction.CLIENT_TO_TUNNEL);
   }
 
   private void forward(Buffer data, SocketAddress to, Direction direction) {
@@ -160,8 +215,10 @@ public final class ServiceRelay extends VerticleBase {
   private void newClient(SocketAddress from, Buffer data) {
     OutsideTunnel spare = table.pendingCount() == 0 ? table.pollSpare() : null;
     if (spare != null) {
+      long arrived = System.nanoTime();
       bindClient(spare, from);
-      forward(data, spare.address, Direction.CLIENT_TO_TUNNEL);
+      toTunnel(spare, data);
+      meters.clientSetup(System.nanoTime() - arrived);
       return;
     }
     long now = System.nanoTime();
@@ -205,9 +262,12 @@ public final class ServiceRelay extends VerticleBase {
   }
 
   private void deliver(PendingClient waiting, OutsideTunnel tunnel) {
+    if (!waiting.arrivals.isEmpty()) {
+      meters.clientSetup(System.nanoTime() - waiting.arrivals.peek());
+    }
     Buffer d;
     while ((d = waiting.datagrams.poll()) != null) {
-      forward(d, tunnel.address, Direction.CLIENT_TO_TUNNEL);
+      toTunnel(tunnel, d);
     }
     waiting.arrivals.clear();
   }
@@ -327,7 +387,7 @@ public final class ServiceRelay extends VerticleBase {
       }
       t = new OutsideTunnel(m.tunnelId(), from, observed, now);
       table.add(t);
-      meters.event("tunnel_registered");
+      meters.opened();
       publish("registered", t);
       log.debug("tunnel_registered", "service", config.name(), "tunnel", hex(t.id), "address", Udp.show(from));
     } else if (!t.address.equals(from)) {
@@ -390,14 +450,14 @@ public final class ServiceRelay extends VerticleBase {
 
   private void removeTunnel(OutsideTunnel t, String why) {
     table.remove(t);
-    meters.event("tunnel_closed_" + why);
+    meters.closed(why);
     publish("closed", t);
     log.debug("tunnel_closed", "service", config.name(), "tunnel", hex(t.id), "reason", why);
   }
 
-  private void sendControl(ControlMessage m, SocketAddress to) {
+  private Future<Void> sendControl(ControlMessage m, SocketAddress to) {
     meters.controlOut(m.type());
-    socket.send(Buffer.buffer(codec.encode(m)), to.port(), to.host()).onFailure(e -> sendFailed(e, to));
+    return socket.send(Buffer.buffer(codec.encode(m)), to.port(), to.host()).onFailure(e -> sendFailed(e, to));
   }
 
   // ---- timers and status --------------------------------------------------------------------
@@ -434,22 +494,32 @@ public final class ServiceRelay extends VerticleBase {
         .put("client", t.client == null ? null : Udp.show(t.client)));
   }
 
-  /** A snapshot of this relay's tunnels, taken on its event loop. */
+  /** This relay's tunnels as the status endpoint shows them, taken on its event loop. */
+  @Override
   public Future<JsonObject> status() {
     Promise<JsonObject> p = Promise.promise();
     context.runOnContext(v -> {
       JsonArray tunnels = new JsonArray();
       long now = System.nanoTime();
       for (OutsideTunnel t : table.all()) {
-        tunnels.add(new JsonObject().put("tunnel", hex(t.id)).put("state", t.spare() ? "spare" : "active")
-            .put("address", Udp.show(t.address)).put("client", t.client == null ? null : Udp.show(t.client))
-            .put("ageSeconds", (now - t.registeredNanos) / 1e9));
+        tunnels.add(new JsonObject().put("service", config.name()).put("tunnel", hex(t.id))
+            .put("state", t.spare() ? "spare" : "active")
+            .put("client", t.client == null ? null : Udp.show(t.client))
+            .put("address", Udp.show(t.address))
+            .put("ageSeconds", seconds(now - t.registeredNanos))
+            .put("idleSeconds", seconds(now - t.lastDataNanos))
+            .put("datagramsToTunnel", t.toTunnelDatagrams).put("bytesToTunnel", t.toTunnelBytes)
+            .put("datagramsToClient", t.toClientDatagrams).put("bytesToClient", t.toClientBytes));
       }
       p.complete(new JsonObject().put("service", config.name()).put("tunnels", table.size())
           .put("spares", table.spareCount()).put("active", table.activeCount())
-          .put("waitingClients", table.pendingCount()).put("list", tunnels));
+          .put("waitingClients", table.pendingCount()).put("healthy", table.size() > 0).put("list", tunnels));
     });
     return p.future();
+  }
+
+  private static double seconds(long nanos) {
+    return Math.round(nanos / 1e6) / 1e3;
   }
 
   static String hex(long id) {

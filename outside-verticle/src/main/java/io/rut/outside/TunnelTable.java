@@ -44,7 +44,7 @@ final class TunnelTable {
     return byClient.size();
   }
 
-  Iterable<OutsideTunnel> all() {
+  java.util.Collection<OutsideTunnel> all() {
     return byId.values();
   }
 

@@ -19,7 +19,8 @@ import java.util.Set;
  */
 public record InsideServiceConfig(String name, HostPort outside, HostPort target, List<String> secrets,
                                   int spares, int maxTunnels, Duration keepaliveInterval,
-                                  Duration connectionTimeout) {
+                                  Duration connectionTimeout)
+    implements ServiceSettings {
 
   public static final Set<String> KEYS = Set.of("name", "outside", "target", "secret", "spares", "maxTunnels",
       "keepaliveInterval", "connectionTimeout");

@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Set;
 
 /** The outside agent's whole configuration, validated. */
-public record OutsideConfig(List<OutsideServiceConfig> services, MetricsConfig metrics, LogLevel logLevel) {
+public record OutsideConfig(List<OutsideServiceConfig> services, MetricsConfig metrics, LogLevel logLevel,
+                           java.time.Duration configScanPeriod)
+    implements AgentConfig {
 
   /** Validates {@code json}; a {@link ConfigException} names the first bad key. */
   public static OutsideConfig fromJson(JsonObject json) {
@@ -19,6 +21,7 @@ public record OutsideConfig(List<OutsideServiceConfig> services, MetricsConfig m
         throw new ConfigException("services[" + i + "].listen: port " + port + " is used by another service");
       }
     }
-    return new OutsideConfig(services, ServicesReader.metrics(json), ServicesReader.logLevel(json));
+    return new OutsideConfig(services, ServicesReader.metrics(json), ServicesReader.logLevel(json),
+        ServicesReader.scanPeriod(json));
   }
 }

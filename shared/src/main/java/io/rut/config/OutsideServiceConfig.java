@@ -17,7 +17,8 @@ import java.util.Set;
  * @param maxPendingClients new clients whose first datagrams wait for a spare, at most
  */
 public record OutsideServiceConfig(String name, HostPort listen, List<String> secrets, int maxTunnels,
-                                   int maxSpares, Duration keepaliveInterval, int maxPendingClients) {
+                                   int maxSpares, Duration keepaliveInterval, int maxPendingClients)
+    implements ServiceSettings {
 
   public static final Set<String> KEYS = Set.of("name", "listen", "secret", "maxTunnels", "maxSpares",
       "keepaliveInterval", "maxPendingClients");

@@ -11,7 +11,7 @@ import java.util.function.BiFunction;
 /** Reads the top level that both agents share: a services list, metrics and logLevel. */
 final class ServicesReader {
 
-  static final Set<String> TOP_KEYS = Set.of("services", "metrics", "logLevel");
+  static final Set<String> TOP_KEYS = Set.of("services", "metrics", "logLevel", "configScanPeriod");
 
   private ServicesReader() {
   }
@@ -41,6 +41,10 @@ final class ServicesReader {
 
   static MetricsConfig metrics(JsonObject json) {
     return MetricsConfig.fromJson(new JsonFields(json, "", TOP_KEYS).object("metrics"));
+  }
+
+  static java.time.Duration scanPeriod(JsonObject json) {
+    return new JsonFields(json, "", TOP_KEYS).seconds("configScanPeriod", java.time.Duration.ofSeconds(1), 0.1, 3600);
   }
 
   static LogLevel logLevel(JsonObject json) {

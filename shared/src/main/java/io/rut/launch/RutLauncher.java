@@ -1,7 +1,10 @@
 package io.rut.launch;
 
 import io.rut.config.ConfigException;
-import io.rut.config.LogLevel;
+import io.rut.config.ConfigText;
+import io.rut.config.AgentConfig;
+import io.rut.metrics.Registries;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.SeedFlags;
 import io.rut.protocol.ServiceKeys;
 import io.rut.tunnel.DatagramTransport;
@@ -9,7 +12,6 @@ import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.launcher.application.HookContext;
 import io.vertx.launcher.application.VertxApplication;
@@ -29,13 +31,13 @@ import java.util.function.Supplier;
  * on standard error and exit code 2. The running agent is a {@link VertxApplication}, whose
  * shutdown hook undeploys the verticles on SIGTERM so that they can say goodbye to their peers.
  */
-public final class RutLauncher<C> {
+public final class RutLauncher<C extends AgentConfig> {
 
   /** Exit code for a command line or configuration that cannot be used. */
   public static final int USAGE = 2;
 
   /** What sets one agent apart: its flags, its configuration type and its verticle. */
-  public interface Agent<C> {
+  public interface Agent<C extends AgentConfig> {
     /** "outside" or "inside". */
     String name();
 
@@ -43,9 +45,18 @@ public final class RutLauncher<C> {
 
     C fromJson(JsonObject json);
 
-    LogLevel logLevel(C config);
+    /**
+     * The agent's verticle.
+     *
+     * @param configPath the file to watch, or null
+     * @param registry   where the agent's meters go
+     */
+    Deployable verticle(C config, String configPath, PrometheusMeterRegistry registry);
+  }
 
-    Deployable verticle(C config, String configPath);
+  /** An agent that can read its configuration file again on demand (SIGHUP). */
+  public interface Reloadable {
+    void reloadNow();
   }
 
   private final Agent<C> agent;
@@ -59,7 +70,7 @@ public final class RutLauncher<C> {
   }
 
   /** Parses, validates and runs; returns only on failure or for keygen/--help. */
-  public static <C> void main(Agent<C> agent, String[] args) {
+  public static <C extends AgentConfig> void main(Agent<C> agent, String[] args) {
     int code = new RutLauncher<>(agent, System.out, System.err).launch(args);
     if (code != 0) {
       System.exit(code);
@@ -83,18 +94,7 @@ public final class RutLauncher<C> {
       boolean inline = source.trim().startsWith("{");
       String text = inline ? source : readFile(source);
       String what = inline ? "the inline -conf JSON" : "'" + source + "'";
-      if (text.startsWith("\uFEFF")) {
-        text = text.substring(1);
-      }
-      Object json;
-      try {
-        json = io.vertx.core.json.Json.decodeValue(text);
-      } catch (DecodeException e) {
-        throw new ConfigException(what + " is not valid JSON: " + firstLine(e.getMessage()));
-      }
-      if (!(json instanceof JsonObject object)) {
-        throw new ConfigException(what + " must hold a JSON object ({\"services\": [...]})");
-      }
+      JsonObject object = ConfigText.parse(text, what);
       return new Parsed<>(agent.fromJson(object), inline ? null : source);
     }
     if (args.get(0).equals("keygen")) {
@@ -104,7 +104,7 @@ public final class RutLauncher<C> {
   }
 
   /** A validated configuration and the file it came from (null for flags). */
-  public record Parsed<C>(C config, String path) {
+  public record Parsed<C extends AgentConfig>(C config, String path) {
   }
 
   int launch(String[] argv) {
@@ -124,9 +124,15 @@ public final class RutLauncher<C> {
       err.println("rut-" + agent.name() + ": error: " + e.getMessage());
       return USAGE;
     }
-    LogSetup.apply(agent.logLevel(parsed.config()));
-    Hooks hooks = new Hooks(() -> agent.verticle(parsed.config(), parsed.path()));
-    return new Application(hooks).launch();
+    LogSetup.apply(parsed.config().logLevel());
+    PrometheusMeterRegistry registry = Registries.prometheus();
+    Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
+    Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
+    int code = new Application(hooks).launch();
+    if (code == 0 && verticle instanceof Reloadable reloadable) {
+      onSighup(reloadable);
+    }
+    return code;
   }
 
   private static String readFile(String source) {
@@ -169,16 +175,31 @@ public final class RutLauncher<C> {
     }
   }
 
+  private static void onSighup(Reloadable agent) {
+    try {
+      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> agent.reloadNow());
+    } catch (IllegalArgumentException e) {
+      // no SIGHUP on this platform: the file is still watched
+    }
+  }
+
   private final class Hooks implements VertxApplicationHooks {
     private final Supplier<Deployable> verticle;
+    private final boolean vertxMetrics;
+    private final PrometheusMeterRegistry registry;
 
-    Hooks(Supplier<Deployable> verticle) {
+    Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry) {
       this.verticle = verticle;
+      this.vertxMetrics = vertxMetrics;
+      this.registry = registry;
     }
 
     @Override
     public VertxBuilder createVertxBuilder(VertxOptions options) {
-      return Vertx.builder().with(options).withTransport(DatagramTransport.best());
+      // Vert.x's own meters can only be switched on at start: with the endpoint configured then.
+      VertxBuilder builder = vertxMetrics ? Registries.withVertxMetrics(options, registry)
+          : Vertx.builder().with(options);
+      return builder.withTransport(DatagramTransport.best());
     }
 
     @Override

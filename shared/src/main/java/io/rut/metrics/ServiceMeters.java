@@ -1,6 +1,9 @@
 package io.rut.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.rut.protocol.MessageType;
@@ -21,6 +24,11 @@ public final class ServiceMeters {
   private final Counter[] controlIn = new Counter[MessageType.values().length];
   private final Counter[] controlOut = new Counter[MessageType.values().length];
   private final Map<String, Counter> events = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Counter> closed = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Counter opened;
+  private final Timer keepaliveRtt;
+  private final Timer clientSetup;
+  private final java.util.List<Meter> meters = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public ServiceMeters(MeterRegistry registry, String agent, String service) {
     this.registry = registry;
@@ -35,6 +43,15 @@ public final class ServiceMeters {
       bytes[d.ordinal()] = Counter.builder("rut_forwarded_bytes").description("payload bytes forwarded")
           .tags(tags).tag("direction", d.label()).register(registry);
     }
+    opened = Counter.builder("rut_tunnels_opened").description("tunnels registered (outside) or opened (inside)")
+        .tags(tags).register(registry);
+    keepaliveRtt = Timer.builder("rut_keepalive_rtt").description("round trip of a keepalive and its ACK")
+        .tags(tags).publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofMillis(1))
+        .maximumExpectedValue(java.time.Duration.ofSeconds(10)).register(registry);
+    clientSetup = Timer.builder("rut_client_setup").description(
+            "from a new client's first datagram to its forwarding into a tunnel (waiting for a spare included)")
+        .tags(tags).publishPercentileHistogram().minimumExpectedValue(java.time.Duration.ofNanos(100_000))
+        .maximumExpectedValue(java.time.Duration.ofSeconds(2)).register(registry);
     for (MessageType t : MessageType.values()) {
       String type = t.name().toLowerCase(java.util.Locale.ROOT);
       controlIn[t.ordinal()] = Counter.builder("rut_control_messages").description("control messages")
@@ -73,10 +90,55 @@ public final class ServiceMeters {
     return controlOut[type.ordinal()].count();
   }
 
-  /** Counts a lifecycle event (tunnel opened, closed by reason, rebinding, outside restart...). */
+  /** Counts a lifecycle event (NAT rebinding, outside restart, binding restored...). */
   public void event(String name) {
-    events.computeIfAbsent(name, n -> Counter.builder("rut_events").description("tunnel lifecycle events")
-        .tags(tags).tag("event", n).register(registry)).increment();
+    events.computeIfAbsent(name, n -> track(Counter.builder("rut_events").description("tunnel lifecycle events")
+        .tags(tags).tag("event", n).register(registry))).increment();
+  }
+
+  public void opened() {
+    opened.increment();
+  }
+
+  /** Counts a closed tunnel; {@code reason} comes from a small fixed set (idle, expired, shutdown...). */
+  public void closed(String reason) {
+    closed.computeIfAbsent(reason, r -> track(Counter.builder("rut_tunnels_closed").description("tunnels closed, by reason")
+        .tags(tags).tag("reason", r).register(registry))).increment();
+  }
+
+  public double closedCount(String reason) {
+    Counter c = closed.get(reason);
+    return c == null ? 0 : c.count();
+  }
+
+  public void keepaliveRtt(long nanos) {
+    keepaliveRtt.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  public void clientSetup(long nanos) {
+    clientSetup.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+  }
+
+  /** Gauges of the tunnels by state, read from the owner's counts. */
+  public void tunnelGauges(java.util.function.IntSupplier spares, java.util.function.IntSupplier active) {
+    track(Gauge.builder("rut_tunnels", spares::getAsInt).description("tunnels by state").tags(tags)
+        .tag("state", "spare").register(registry));
+    track(Gauge.builder("rut_tunnels", active::getAsInt).description("tunnels by state").tags(tags)
+        .tag("state", "active").register(registry));
+  }
+
+  private <M extends Meter> M track(M meter) {
+    meters.add(meter);
+    return meter;
+  }
+
+  /** Removes this service's meters from the registry (the service was removed from the configuration). */
+  public void close() {
+    for (Meter m : registry.getMeters()) {
+      if (tags.stream().allMatch(t -> t.getValue().equals(m.getId().getTag(t.getKey())))) {
+        registry.remove(m);
+      }
+    }
   }
 
   public double events(String name) {

@@ -75,7 +75,7 @@ class TopLevelConfigTest {
   @MethodSource("agents")
   void unknownTopLevelKeyListsValidKeys(String agent, Function<JsonObject, Object> reader) {
     JsonObject json = (agent.equals("outside") ? validOutside() : validInside()).put("service", new JsonArray());
-    assertEquals("service: unknown key; valid keys are [logLevel, metrics, services]", error(reader, json));
+    assertEquals("service: unknown key; valid keys are [configScanPeriod, logLevel, metrics, services]", error(reader, json));
   }
 
   @ParameterizedTest(name = "{0}")

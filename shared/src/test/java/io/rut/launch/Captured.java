@@ -6,7 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** A launcher whose standard output and error are captured. */
-final class Captured<C> {
+final class Captured<C extends io.rut.config.AgentConfig> {
 
   private final ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
   private final ByteArrayOutputStream errBytes = new ByteArrayOutputStream();

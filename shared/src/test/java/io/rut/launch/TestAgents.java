@@ -1,7 +1,6 @@
 package io.rut.launch;
 
 import io.rut.config.InsideConfig;
-import io.rut.config.LogLevel;
 import io.rut.config.OutsideConfig;
 import io.rut.config.SeedFlags;
 import io.vertx.core.Deployable;
@@ -30,12 +29,8 @@ final class TestAgents {
     }
 
     @Override
-    public LogLevel logLevel(OutsideConfig config) {
-      return config.logLevel();
-    }
-
-    @Override
-    public Deployable verticle(OutsideConfig config, String configPath) {
+    public Deployable verticle(OutsideConfig config, String configPath,
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
       throw new UnsupportedOperationException("tests never deploy");
     }
   };
@@ -57,12 +52,8 @@ final class TestAgents {
     }
 
     @Override
-    public LogLevel logLevel(InsideConfig config) {
-      return config.logLevel();
-    }
-
-    @Override
-    public Deployable verticle(InsideConfig config, String configPath) {
+    public Deployable verticle(InsideConfig config, String configPath,
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
       throw new UnsupportedOperationException("tests never deploy");
     }
   };
