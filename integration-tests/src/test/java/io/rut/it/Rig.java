@@ -35,7 +35,18 @@ final class Rig implements AutoCloseable {
     }
   }
 
-  final Vertx vertx = Vertx.builder().withTransport(DatagramTransport.best()).build();
+  final io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry = io.rut.metrics.Registries.prometheus();
+  final Vertx vertx;
+
+  Rig() {
+    this(false);
+  }
+
+  /** @param vertxMetrics whether Vert.x's own meters (event bus, datagrams) go to {@link #registry} too */
+  Rig(boolean vertxMetrics) {
+    vertx = (vertxMetrics ? io.rut.metrics.Registries.withVertxMetrics(new io.vertx.core.VertxOptions(), registry)
+        : Vertx.builder()).withTransport(DatagramTransport.best()).build();
+  }
   UdpEcho echo;
   OutsideVerticle outside;
   InsideVerticle inside;
@@ -66,9 +77,51 @@ final class Rig implements AutoCloseable {
 
   OutsideVerticle startOutside(JsonObject service) {
     outside = new OutsideVerticle(OutsideConfig.fromJson(
-        new JsonObject().put("services", new JsonArray().add(service))));
+        new JsonObject().put("services", new JsonArray().add(service))), null, registry);
     outsideDeployment = await(vertx.deployVerticle(outside));
     return outside;
+  }
+
+  /** Starts the outside agent from a configuration file that it watches, as {@code -conf FILE} does. */
+  OutsideVerticle startOutsideFile(java.nio.file.Path file) {
+    outside = new OutsideVerticle(OutsideConfig.fromJson(new JsonObject(read(file))), file.toString(), registry);
+    outsideDeployment = await(vertx.deployVerticle(outside));
+    return outside;
+  }
+
+  InsideVerticle startInsideFile(java.nio.file.Path file) {
+    inside = new InsideVerticle(InsideConfig.fromJson(new JsonObject(read(file))), file.toString(), registry,
+        io.rut.config.HostPort::resolve);
+    insideDeployment = await(vertx.deployVerticle(inside));
+    return inside;
+  }
+
+  static String read(java.nio.file.Path file) {
+    try {
+      return java.nio.file.Files.readString(file);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  static void write(java.nio.file.Path file, JsonObject json) {
+    try {
+      java.nio.file.Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+      java.nio.file.Files.writeString(tmp, json.encodePrettily());
+      java.nio.file.Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** A UDP port that was free a moment ago. */
+  static int freePort() {
+    try (java.net.DatagramSocket s = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   void stopOutside() {
@@ -95,8 +148,7 @@ final class Rig implements AutoCloseable {
   InsideVerticle startInside(JsonObject service,
                              java.util.function.Function<io.rut.config.HostPort, InetSocketAddress> resolver) {
     inside = new InsideVerticle(InsideConfig.fromJson(
-        new JsonObject().put("services", new JsonArray().add(service))), null,
-        io.rut.metrics.Registries.prometheus(), resolver);
+        new JsonObject().put("services", new JsonArray().add(service))), null, registry, resolver);
     insideDeployment = await(vertx.deployVerticle(inside));
     return inside;
   }
