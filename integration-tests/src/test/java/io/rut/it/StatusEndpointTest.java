@@ -153,4 +153,29 @@ class StatusEndpointTest {
     assertEquals(200, get(port, "/metrics", "s3cret").statusCode());
     assertEquals(404, get(port, "/nothing", "s3cret").statusCode());
   }
+
+  @Test
+  void everyMetricTheGrafanaDashboardUsesExists() throws Exception {
+    start(metricsOn());
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      assertArrayEquals("hi".getBytes(), client.roundTrip("hi".getBytes(), 2000));
+    }
+    Rig.await(rig.vertx.undeploy(rig.inside.deploymentID())); // closes tunnels: rut_tunnels_closed_total
+    rig.awaitStatus(s -> s.getInteger("tunnels") == 0, java.time.Duration.ofSeconds(2));
+    String scrape = get(rig.outside.statusPort(), "/metrics", null).body();
+    String dashboard = java.nio.file.Files.readString(java.nio.file.Path.of("..", "conf", "grafana", "rut-dashboard.json"));
+    Matcher m = Pattern.compile("rut_[a-z_]+").matcher(dashboard);
+    java.util.Set<String> names = new java.util.TreeSet<>();
+    while (m.find()) {
+      names.add(m.group());
+    }
+    assertTrue(names.size() >= 10, names.toString());
+    for (String name : names) {
+      // rut_events_total and rut_config_reloads_total appear with their first event / first reload
+      if (name.equals("rut_events_total") || name.equals("rut_config_reloads_total")) {
+        continue;
+      }
+      assertTrue(scrape.contains("\n" + name + "{"), "the scrape has " + name);
+    }
+  }
 }
