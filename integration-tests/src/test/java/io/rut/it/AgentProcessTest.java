@@ -121,4 +121,45 @@ class AgentProcessTest {
     assertTrue(rig.outside.meters(Rig.SERVICE).closedCount("inside_shutdown") >= 3,
         "the active tunnel and the spares said CLOSE");
   }
+
+  @Test
+  void sighupReloadsTheConfigurationFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    int statusPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      statusPort = s.getLocalPort();
+    }
+    Path conf = dir.resolve("outside.json");
+    JsonObject metrics = new JsonObject().put("listen", "127.0.0.1:" + statusPort);
+    // An hour between scans: only SIGHUP can explain a reload within seconds.
+    Files.writeString(conf, new JsonObject().put("configScanPeriod", 3600).put("metrics", metrics)
+        .put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0").put("name", "a"))).encode());
+    Process outside = start(OutsideMain.class, "-conf", conf.toString());
+    String health = awaitHealth(statusPort, body -> body.contains("\"a\""));
+    Files.writeString(conf, new JsonObject().put("configScanPeriod", 3600).put("metrics", metrics)
+        .put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0").put("name", "a"))
+            .add(Rig.outsideService("127.0.0.1:0").put("name", "b"))).encode());
+    Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(outside.pid())).start();
+    assertEquals(0, kill.waitFor());
+    health = awaitHealth(statusPort, body -> body.contains("\"b\""));
+    assertTrue(health.contains("\"a\"") && health.contains("\"b\""), health);
+  }
+
+  private static String awaitHealth(int port, java.util.function.Predicate<String> ready) throws Exception {
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      try {
+        last = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        if (ready.test(last)) {
+          return last;
+        }
+      } catch (IOException notYet) {
+        // the agent is still starting
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("health never matched: " + last);
+  }
 }
