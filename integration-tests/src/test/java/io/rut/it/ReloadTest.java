@@ -61,7 +61,7 @@ class ReloadTest {
 
   private static JsonObject outsideService(String name, int port) {
     return new JsonObject().put("name", name).put("listen", "127.0.0.1:" + port).put("secret", Rig.SECRET)
-        .put("keepaliveInterval", 1);
+        .put("keepaliveInterval", 1).put("maxTunnelsPerIp", 1000).put("newClientsPerSecondPerIp", 1000);
   }
 
   private static JsonObject insideService(String name, int outsidePort, int targetPort) {

@@ -57,6 +57,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   private final CookieJar cookies = new CookieJar();
   private final Tombstones<Long> closedIds = new Tombstones<>(MAX_TOMBSTONES);
   private final Tombstones<SocketAddress> closedAddresses = new Tombstones<>(MAX_TOMBSTONES);
+  private final Admission admission;
   private ControlCodec codec;
   private DatagramSocket socket;
   private long sweepTimer = -1;
@@ -69,6 +70,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     this.meters = meters;
     this.log = log;
     this.serviceId = ServiceId.of(config.name());
+    this.admission = new Admission(config);
   }
 
   @Override
@@ -114,6 +116,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       config = next;
       keys = nextKeys;
       codec = new ControlCodec(nextKeys);
+      admission.update(next);
       if (newInterval) {
         scheduleSweep();
       }
@@ -213,18 +216,26 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   }
 
   private void newClient(SocketAddress from, Buffer data) {
-    OutsideTunnel spare = table.pendingCount() == 0 ? table.pollSpare() : null;
-    if (spare != null) {
-      long arrived = System.nanoTime();
-      bindClient(spare, from);
-      toTunnel(spare, data);
-      meters.clientSetup(System.nanoTime() - arrived);
-      return;
-    }
     long now = System.nanoTime();
     PendingClient waiting = table.pending(from);
     if (waiting == null) {
+      // Admission runs before a client waits or binds, so junk can neither queue nor take a spare.
+      DropReason refused = admission.admit(ip(from), data, now);
+      if (refused != null) {
+        meters.drop(refused);
+        log.limited(Level.INFO, "refused:" + config.name() + ":" + refused, "client_refused",
+            "service", config.name(), "reason", refused.label(), "example", Udp.show(from));
+        return;
+      }
+      OutsideTunnel spare = table.pendingCount() == 0 ? table.pollSpare() : null;
+      if (spare != null) {
+        bindClient(spare, from);
+        toTunnel(spare, data);
+        meters.clientSetup(System.nanoTime() - now);
+        return;
+      }
       if (table.pendingCount() >= config.maxPendingClients()) {
+        admission.release(ip(from));
         meters.drop(DropReason.NO_SPARE);
         log.limited(Level.WARNING, "no-spare:" + config.name(), "no_spare", "service", config.name(),
             "waiting", table.pendingCount());
@@ -236,6 +247,10 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     if (!waiting.offer(data, now)) {
       meters.drop(DropReason.QUEUE_FULL);
     }
+  }
+
+  private static byte[] ip(SocketAddress a) {
+    return Udp.inet(a).getAddress().getAddress();
   }
 
   private void bindClient(OutsideTunnel tunnel, SocketAddress client) {
@@ -316,6 +331,10 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   private void challenge(ControlMessage m, SocketAddress from) {
     InetSocketAddress observed = Udp.inet(from);
+    if (!admission.allowChallenge(observed.getAddress().getAddress(), System.nanoTime())) {
+      meters.drop(DropReason.CHALLENGE_LIMITED);
+      return;
+    }
     byte[] cookie = cookies.cookie(observed, m.tunnelId(), serviceId);
     sendControl(ControlMessage.challenge(serviceId, m.tunnelId(), counter.next(), cookie, observed), from);
   }
@@ -372,6 +391,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       closeTunnel(mistaken, CloseReason.UNKNOWN_TUNNEL, "source_is_tunnel");
     }
     if (table.removePending(from) != null) {
+      admission.release(ip(from));
       meters.event("pending_was_tunnel");
     }
     long now = System.nanoTime();
@@ -416,6 +436,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       closeTunnel(other, CloseReason.UNKNOWN_TUNNEL, "superseded");
     }
     table.bind(t, client);
+    if (table.pending(client) == null) {
+      admission.hold(ip(client));
+    }
     meters.event("binding_restored");
     publish("restored", t);
     log.info("binding_restored", "service", config.name(), "tunnel", hex(t.id), "client", Udp.show(client));
@@ -450,6 +473,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   private void removeTunnel(OutsideTunnel t, String why) {
     table.remove(t);
+    if (t.client != null) {
+      admission.release(ip(t.client));
+    }
     meters.closed(why);
     publish("closed", t);
     log.debug("tunnel_closed", "service", config.name(), "tunnel", hex(t.id), "reason", why);
@@ -485,6 +511,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     }
     for (PendingClient p : gone) {
       table.removePending(p.address);
+      admission.release(ip(p.address));
     }
   }
 

@@ -144,6 +144,50 @@ final class JsonFields {
     return secrets;
   }
 
+  /** A list of address blocks; absent means empty. */
+  List<Cidr> cidrs(String key) {
+    if (!has(key)) {
+      return List.of();
+    }
+    List<String> texts = stringOrList(key);
+    List<Cidr> out = new ArrayList<>();
+    for (int i = 0; i < texts.size(); i++) {
+      try {
+        out.add(Cidr.parse(texts.get(i).trim()));
+      } catch (ConfigException e) {
+        throw error(key + "[" + i + "]", e.getMessage());
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  /** A positive rate per second. */
+  double rate(String key, double fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    if (!(json.getValue(key) instanceof Number n) || !(n.doubleValue() > 0) || n.doubleValue() > 1e9) {
+      throw error(key, "must be a positive number per second");
+    }
+    return n.doubleValue();
+  }
+
+  /** A WireGuard public key (base64 of 32 bytes, as `wg pubkey` prints), or null when absent. */
+  String wireguardKey(String key) {
+    if (!has(key)) {
+      return null;
+    }
+    String k = string(key).trim();
+    try {
+      if (java.util.Base64.getDecoder().decode(k).length == 32) {
+        return k;
+      }
+    } catch (IllegalArgumentException ignored) {
+      // reported below
+    }
+    throw error(key, "must be a WireGuard public key: base64 of 32 bytes, as 'wg pubkey' prints");
+  }
+
   JsonArray array(String key) {
     Object v = json.getValue(key);
     if (!(v instanceof JsonArray a)) {

@@ -15,13 +15,25 @@ import java.util.Set;
  * @param maxSpares         spare tunnels held at most
  * @param keepaliveInterval the inside agent's keepalive interval; tunnels expire after twice it plus 5 s
  * @param maxPendingClients new clients whose first datagrams wait for a spare, at most
+ * @param allow             client sources that may bind a tunnel (empty: all)
+ * @param deny              client sources that may not, whatever {@code allow} says
+ * @param maxTunnelsPerIp   tunnels (and waiting clients) per client IPv4 address or IPv6 /64
+ * @param newClientsPerSecondPerIp  new bindings per second per source (bursts of twice that)
+ * @param newClientsPerSecond       new bindings per second for the whole service (bursts of twice that)
+ * @param challengesPerSecondPerIp  CHALLENGEs per second per source (bursts of twice that)
+ * @param wireguardPublicKey        base64 public key of the WireGuard server behind the tunnel, or
+ *                                  null: then only a valid handshake initiation binds a tunnel
  */
 public record OutsideServiceConfig(String name, HostPort listen, List<String> secrets, int maxTunnels,
-                                   int maxSpares, Duration keepaliveInterval, int maxPendingClients)
+                                   int maxSpares, Duration keepaliveInterval, int maxPendingClients,
+                                   List<Cidr> allow, List<Cidr> deny, int maxTunnelsPerIp,
+                                   double newClientsPerSecondPerIp, double newClientsPerSecond,
+                                   double challengesPerSecondPerIp, String wireguardPublicKey)
     implements ServiceSettings {
 
   public static final Set<String> KEYS = Set.of("name", "listen", "secret", "maxTunnels", "maxSpares",
-      "keepaliveInterval", "maxPendingClients");
+      "keepaliveInterval", "maxPendingClients", "allow", "deny", "maxTunnelsPerIp", "newClientsPerSecondPerIp",
+      "newClientsPerSecond", "challengesPerSecondPerIp", "wireguardPublicKey");
   public static final int DEFAULT_MAX_TUNNELS = 100;
   public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(25);
 
@@ -35,7 +47,14 @@ public record OutsideServiceConfig(String name, HostPort listen, List<String> se
         maxTunnels,
         f.integer("maxSpares", Math.min(maxTunnels, 64), 1, 1_000_000),
         f.seconds("keepaliveInterval", DEFAULT_KEEPALIVE, 0.1, 3600),
-        f.integer("maxPendingClients", 256, 0, 100_000));
+        f.integer("maxPendingClients", 256, 0, 100_000),
+        f.cidrs("allow"),
+        f.cidrs("deny"),
+        f.integer("maxTunnelsPerIp", 8, 1, 1_000_000),
+        f.rate("newClientsPerSecondPerIp", 10),
+        f.rate("newClientsPerSecond", 1000),
+        f.rate("challengesPerSecondPerIp", 2000),
+        f.wireguardKey("wireguardPublicKey"));
   }
 
   /** How long the outside keeps a tunnel that sends no keepalive: 2 x interval + 5 s. */

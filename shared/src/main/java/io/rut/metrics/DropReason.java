@@ -33,7 +33,17 @@ public enum DropReason {
   /** An AUTH over a tunnel limit, answered with REJECT. */
   TUNNEL_LIMIT,
   /** The socket refused to send. */
-  SEND_FAILED;
+  SEND_FAILED,
+  /** A new client outside the allow list or inside the deny list. */
+  NOT_ALLOWED,
+  /** A new client whose source already holds maxTunnelsPerIp tunnels. */
+  PER_IP_LIMIT,
+  /** A new client over the rate of new bindings of its source or of the service. */
+  RATE_LIMITED,
+  /** A new client whose first datagram is not a WireGuard handshake initiation for this server. */
+  NOT_WIREGUARD,
+  /** A HELLO or KEEPALIVE not answered: its source is over its rate of challenges. */
+  CHALLENGE_LIMITED;
 
   /** The label value in metrics: lower case with underscores. */
   public String label() {

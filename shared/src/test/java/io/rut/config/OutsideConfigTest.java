@@ -58,9 +58,9 @@ class OutsideConfigTest {
 
     assertEquals(List.of(
         new OutsideServiceConfig("wg", new HostPort("::", 2222), List.of(KEY_A), 50, 8,
-            Duration.ofMillis(500), 10),
+            Duration.ofMillis(500), 10, List.of(), List.of(), 8, 10, 1000, 2000, null),
         new OutsideServiceConfig("dns", new HostPort("127.0.0.1", 5353), List.of(KEY_A), 100, 64,
-            Duration.ofSeconds(30), 256)),
+            Duration.ofSeconds(30), 256, List.of(), List.of(), 8, 10, 1000, 2000, null)),
         c.services());
     assertEquals(new MetricsConfig(new HostPort("127.0.0.1", 9100), "t0k"), c.metrics());
     assertEquals(LogLevel.DEBUG, c.logLevel());
@@ -291,5 +291,29 @@ class OutsideConfigTest {
         .put("name", "a").put("listen", "[::]:1").put("secret", new io.vertx.core.json.JsonArray().add("base64:AAAA"))));
     ConfigException e = assertThrows(ConfigException.class, () -> OutsideConfig.fromJson(json));
     assertTrue(e.getMessage().startsWith("services[0].secret[0]: "), e.getMessage());
+  }
+
+  @Test
+  void admissionKeysAreReadAndChecked() {
+    String wgKey = java.util.Base64.getEncoder().encodeToString(new byte[32]);
+    JsonObject json = new JsonObject().put("services", new io.vertx.core.json.JsonArray().add(
+        service("wg", "[::]:1").put("allow", new io.vertx.core.json.JsonArray().add("10.0.0.0/8").add("2001:db8::/32"))
+            .put("deny", "10.9.0.0/16").put("maxTunnelsPerIp", 3).put("newClientsPerSecondPerIp", 0.5)
+            .put("newClientsPerSecond", 50).put("challengesPerSecondPerIp", 7).put("wireguardPublicKey", wgKey)));
+    OutsideServiceConfig s = OutsideConfig.fromJson(json).services().get(0);
+    assertEquals(List.of(Cidr.parse("10.0.0.0/8"), Cidr.parse("2001:db8::/32")), s.allow());
+    assertEquals(List.of(Cidr.parse("10.9.0.0/16")), s.deny());
+    assertEquals(3, s.maxTunnelsPerIp());
+    assertEquals(0.5, s.newClientsPerSecondPerIp());
+    assertEquals(wgKey, s.wireguardPublicKey());
+    for (Object[] bad : new Object[][] {
+        {"allow", "10.0.0.0/33", "services[0].allow[0]: "}, {"deny", "example.com", "services[0].deny[0]: "},
+        {"newClientsPerSecond", 0, "services[0].newClientsPerSecond: "},
+        {"wireguardPublicKey", "abc", "services[0].wireguardPublicKey: must be a WireGuard public key"}}) {
+      JsonObject j = new JsonObject().put("services", new io.vertx.core.json.JsonArray().add(
+          service("wg", "[::]:1").put((String) bad[0], bad[1])));
+      ConfigException e = assertThrows(ConfigException.class, () -> OutsideConfig.fromJson(j));
+      assertTrue(e.getMessage().startsWith((String) bad[2]), e.getMessage());
+    }
   }
 }

@@ -1,0 +1,98 @@
+package io.rut.outside;
+
+import io.rut.config.Cidr;
+import io.rut.config.OutsideServiceConfig;
+import io.rut.metrics.DropReason;
+import io.rut.protocol.WireGuardInitiation;
+import io.vertx.core.buffer.Buffer;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Who may bind a spare tunnel of one service (PROTOCOL.md section 6), cheapest test first: the
+ * allow and deny lists, the WireGuard handshake check, the number of tunnels the source already
+ * holds or waits for (per IPv4 address, per IPv6 /64), and the rate of new bindings per source and
+ * per service. Also limits the rate of CHALLENGEs per source. Everything kept per source is bounded.
+ * Lives on its relay's event loop.
+ */
+final class Admission {
+
+  /** Sources whose rates are tracked at most; beyond, the least recently seen are forgotten. */
+  static final int MAX_TRACKED_SOURCES = 65_536;
+
+  private OutsideServiceConfig config;
+  private WireGuardInitiation wireguard;
+  private final TokenBuckets<SourceKey> perSource;
+  private final TokenBuckets<Boolean> perService;
+  private final TokenBuckets<SourceKey> challenges;
+  /** Tunnels bound to, or clients waiting from, each source; only admitted sources are here. */
+  private final Map<SourceKey, int[]> held = new HashMap<>();
+
+  Admission(OutsideServiceConfig config) {
+    perSource = new TokenBuckets<>(MAX_TRACKED_SOURCES, 1, 1);
+    perService = new TokenBuckets<>(1, 1, 1);
+    challenges = new TokenBuckets<>(MAX_TRACKED_SOURCES, 1, 1);
+    update(config);
+  }
+
+  void update(OutsideServiceConfig next) {
+    config = next;
+    wireguard = next.wireguardPublicKey() == null ? null
+        : new WireGuardInitiation(Base64.getDecoder().decode(next.wireguardPublicKey()));
+    perSource.setRate(next.newClientsPerSecondPerIp(), 2 * next.newClientsPerSecondPerIp());
+    perService.setRate(next.newClientsPerSecond(), 2 * next.newClientsPerSecond());
+    challenges.setRate(next.challengesPerSecondPerIp(), 2 * next.challengesPerSecondPerIp());
+  }
+
+  /**
+   * Decides on a new client's first datagram.
+   *
+   * @return null if admitted (the source then holds one more), else why not
+   */
+  DropReason admit(byte[] ip, Buffer first, long now) {
+    if (!config.allow().isEmpty() && config.allow().stream().noneMatch(c -> c.contains(ip))) {
+      return DropReason.NOT_ALLOWED;
+    }
+    for (Cidr c : config.deny()) {
+      if (c.contains(ip)) {
+        return DropReason.NOT_ALLOWED;
+      }
+    }
+    if (wireguard != null && (first.length() != WireGuardInitiation.SIZE || !wireguard.verify(first.getBytes()))) {
+      return DropReason.NOT_WIREGUARD;
+    }
+    SourceKey source = SourceKey.of(ip);
+    int[] count = held.get(source);
+    if (count != null && count[0] >= config.maxTunnelsPerIp()) {
+      return DropReason.PER_IP_LIMIT;
+    }
+    if (!perSource.take(source, now) || !perService.take(Boolean.TRUE, now)) {
+      return DropReason.RATE_LIMITED;
+    }
+    hold(ip);
+    return null;
+  }
+
+  /** Counts a tunnel for {@code ip} without a check (a binding restored after an outside restart). */
+  void hold(byte[] ip) {
+    held.computeIfAbsent(SourceKey.of(ip), k -> new int[1])[0]++;
+  }
+
+  /** The source's tunnel closed, or it stopped waiting. */
+  void release(byte[] ip) {
+    SourceKey source = SourceKey.of(ip);
+    int[] count = held.get(source);
+    if (count != null && --count[0] <= 0) {
+      held.remove(source);
+    }
+  }
+
+  boolean allowChallenge(byte[] ip, long now) {
+    return challenges.take(SourceKey.of(ip), now);
+  }
+
+  int trackedSources() {
+    return perSource.size() + challenges.size() + held.size();
+  }
+}
