@@ -1,0 +1,188 @@
+package io.rut.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.rut.metrics.DropReason;
+import io.rut.protocol.WireGuardInitiation;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Each admission rule of the outside agent, with real clients from several loopback addresses. */
+class AdmissionTest {
+
+  private Rig rig;
+
+  @AfterEach
+  void tearDown() {
+    if (rig != null) {
+      rig.close();
+    }
+  }
+
+  private Rig start(JsonObject admission) {
+    rig = Rig.standard(new JsonObject(), admission);
+    return rig;
+  }
+
+  private TestClient client(String from) {
+    return new TestClient(from, new InetSocketAddress("127.0.0.1", rig.outsidePort()));
+  }
+
+  private double drops(DropReason r) {
+    return rig.outside.meters(Rig.SERVICE).drops(r);
+  }
+
+  private int spares() {
+    return rig.outsideStatus().getInteger("spares");
+  }
+
+  /** True if {@code c}'s datagram comes back; false if it was refused. */
+  private static boolean echoed(TestClient c, byte[] msg) {
+    byte[] back = c.roundTrip(msg, 500);
+    return back != null;
+  }
+
+  @Test
+  void allowAndDenyLists() {
+    start(new JsonObject().put("allow", new JsonArray().add("127.0.0.0/24")).put("deny", "127.0.0.3"));
+    try (TestClient allowed = client("127.0.0.2"); TestClient denied = client("127.0.0.3");
+         TestClient outsideAllow = client("127.0.1.1")) {
+      assertArrayEquals("in".getBytes(), allowed.roundTrip("in".getBytes(), 2000));
+      int sparesBefore = spares();
+      long peersBefore = rig.echo.peers().size();
+      assertNull(denied.roundTrip("no".getBytes(), 300), "denied");
+      assertNull(outsideAllow.roundTrip("no".getBytes(), 300), "not in the allow list");
+      assertEquals(2, drops(DropReason.NOT_ALLOWED));
+      assertEquals(sparesBefore, spares(), "a refused source costs no spare");
+      assertEquals(peersBefore, rig.echo.peers().size(), "and no inside socket");
+    }
+  }
+
+  @Test
+  void perIpTunnelLimitCountsIpv4AddressesAndFreesOnClose() {
+    start(new JsonObject().put("maxTunnelsPerIp", 3));
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      int admitted = 0;
+      for (int i = 0; i < 5; i++) {
+        TestClient c = client("127.0.0.1");
+        clients.add(c);
+        admitted += echoed(c, ("c" + i).getBytes()) ? 1 : 0;
+      }
+      assertEquals(3, admitted);
+      assertEquals(2, drops(DropReason.PER_IP_LIMIT));
+      TestClient other = client("127.0.0.9");
+      clients.add(other);
+      assertArrayEquals("other ip".getBytes(), other.roundTrip("other ip".getBytes(), 2000));
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
+  @Test
+  void aClosedTunnelGivesItsSourceRoomAgain() throws Exception {
+    rig = Rig.standard(new JsonObject().put("connectionTimeout", 0.5), new JsonObject().put("maxTunnelsPerIp", 1));
+    try (TestClient first = client("127.0.0.1"); TestClient second = client("127.0.0.1")) {
+      var closed = rig.nextEvent(io.rut.outside.ServiceRelay.EVENTS,
+          e -> "closed".equals(e.getString("event")) && e.getString("client") != null);
+      assertArrayEquals("1".getBytes(), first.roundTrip("1".getBytes(), 2000));
+      assertNull(second.roundTrip("2".getBytes(), 300), "one tunnel per IP");
+      closed.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertArrayEquals("3".getBytes(), second.roundTrip("3".getBytes(), 2000), "room again after the idle close");
+    }
+  }
+
+  @Test
+  void newBindingsAreRateLimitedPerSourceAndPerService() {
+    start(new JsonObject().put("newClientsPerSecondPerIp", 2).put("newClientsPerSecond", 4));
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      // Everything at once, then count: waiting between sends would let the buckets refill.
+      for (int i = 0; i < 6; i++) {
+        clients.add(client("127.0.0.1"));
+      }
+      for (int i = 0; i < 6; i++) {
+        clients.add(client("127.0.2." + (i + 1)));
+      }
+      for (TestClient c : clients) {
+        c.send("burst".getBytes());
+      }
+      int fromOne = 0;
+      int fromMany = 0;
+      for (int i = 0; i < clients.size(); i++) {
+        boolean back = clients.get(i).receive(i == 0 ? 1000 : 100) != null;
+        if (i < 6) {
+          fromOne += back ? 1 : 0;
+        } else {
+          fromMany += back ? 1 : 0;
+        }
+      }
+      assertEquals(4, fromOne, "a burst of twice the per-source rate");
+      assertEquals(4, fromMany, "the service's burst of 8 is spent: 4 by the first source, 4 by the others");
+      assertEquals(4, drops(DropReason.RATE_LIMITED));
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
+  @Test
+  void withAWireGuardKeyOnlyAValidInitiationBindsATunnel() {
+    byte[] serverKey = new byte[32];
+    new Random(1).nextBytes(serverKey);
+    start(new JsonObject().put("wireguardPublicKey", java.util.Base64.getEncoder().encodeToString(serverKey)));
+    WireGuardInitiation wg = new WireGuardInitiation(serverKey);
+    byte[] initiation = new byte[WireGuardInitiation.SIZE];
+    new Random(2).nextBytes(initiation);
+    initiation[0] = 1;
+    initiation[1] = initiation[2] = initiation[3] = 0;
+    System.arraycopy(wg.mac1(initiation), 0, initiation, 116, 16);
+    byte[] forged = initiation.clone();
+    forged[120] ^= 1;
+    try (TestClient scanner = client("127.0.0.5"); TestClient forger = client("127.0.0.6");
+         TestClient peer = client("127.0.0.7")) {
+      int sparesBefore = spares();
+      assertNull(scanner.roundTrip("GET / HTTP/1.0\r\n\r\n".getBytes(), 300));
+      assertNull(forger.roundTrip(forged, 300));
+      assertEquals(2, drops(DropReason.NOT_WIREGUARD));
+      assertEquals(sparesBefore, spares(), "scanners and forgers cost no inside socket");
+      assertEquals(0, rig.echo.echoed(), "and nothing reached the service");
+
+      assertArrayEquals(initiation, peer.roundTrip(initiation, 2000), "a real initiation binds a tunnel");
+      byte[] transport = "after the handshake, anything goes".getBytes();
+      assertArrayEquals(transport, peer.roundTrip(transport, 2000));
+    }
+  }
+
+  @Test
+  void withoutAWireGuardKeyAnyDatagramBindsATunnel() {
+    start(new JsonObject());
+    try (TestClient c = client("127.0.0.1")) {
+      assertArrayEquals("plain udp".getBytes(), c.roundTrip("plain udp".getBytes(), 2000));
+    }
+  }
+
+  @Test
+  void challengesAreRateLimitedPerSource() {
+    rig = new Rig();
+    rig.startOutside(Rig.outsideService("127.0.0.1:0").put("challengesPerSecondPerIp", 5));
+    try (FakeInside prober = new FakeInside(rig.outsidePort())) {
+      int answered = 0;
+      for (int i = 0; i < 20; i++) {
+        prober.send(io.rut.protocol.ControlMessage.hello(prober.serviceId, 77, FakeInside.COUNTER.next(), true));
+      }
+      while (prober.nextControl(300) != null) {
+        answered++;
+      }
+      assertEquals(10, answered, "a burst of twice the rate, then silence");
+      assertEquals(10, drops(DropReason.CHALLENGE_LIMITED));
+    }
+  }
+}
