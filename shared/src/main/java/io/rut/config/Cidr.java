@@ -9,7 +9,10 @@ public record Cidr(byte[] network, int prefix) {
   public static Cidr parse(String text) {
     int slash = text.indexOf('/');
     String host = slash < 0 ? text : text.substring(0, slash);
-    if (!host.matches("[0-9a-fA-F:.]+")) {
+    // Literals only: a name here would make InetAddress ask DNS.
+    boolean v4 = host.matches("\\d{1,3}(\\.\\d{1,3}){3}");
+    boolean v6 = host.indexOf(':') >= 0 && host.matches("[0-9a-fA-F:.]+");
+    if (!v4 && !v6) {
       throw new ConfigException("'" + text + "' is not an address block like 10.0.0.0/8 or 2001:db8::/32");
     }
     byte[] ip;

@@ -15,6 +15,9 @@ public final class ConfigText {
    * @param what how to name the source in a message, e.g. {@code 'outside.json'}
    */
   public static JsonObject parse(String text, String what) {
+    if (text == null || text.isBlank()) {
+      throw new ConfigException(what + " is empty");
+    }
     if (text.startsWith("\uFEFF")) {
       text = text.substring(1);
     }
