@@ -50,7 +50,13 @@ final class Admission {
    *
    * @return null if admitted (the source then holds one more), else why not
    */
-  DropReason admit(byte[] ip, Buffer first, long now) {
+  DropReason admit(io.vertx.core.net.SocketAddress from, Buffer first, long now) {
+    // The shape of a WireGuard initiation costs nothing to check: floods end here, before any
+    // parsing of the source address.
+    if (wireguard != null && (first.length() != WireGuardInitiation.SIZE || first.getByte(0) != 1)) {
+      return DropReason.NOT_WIREGUARD;
+    }
+    byte[] ip = io.rut.tunnel.Udp.inet(from).getAddress().getAddress();
     if (!config.allow().isEmpty() && config.allow().stream().noneMatch(c -> c.contains(ip))) {
       return DropReason.NOT_ALLOWED;
     }
@@ -59,7 +65,7 @@ final class Admission {
         return DropReason.NOT_ALLOWED;
       }
     }
-    if (wireguard != null && (first.length() != WireGuardInitiation.SIZE || !wireguard.verify(first.getBytes()))) {
+    if (wireguard != null && !wireguard.verify(first.getBytes())) {
       return DropReason.NOT_WIREGUARD;
     }
     SourceKey source = SourceKey.of(ip);

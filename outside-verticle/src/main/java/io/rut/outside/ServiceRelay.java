@@ -58,6 +58,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   private final Tombstones<Long> closedIds = new Tombstones<>(MAX_TOMBSTONES);
   private final Tombstones<SocketAddress> closedAddresses = new Tombstones<>(MAX_TOMBSTONES);
   private final Admission admission;
+  private final String[] refusedLogKeys = new String[DropReason.values().length];
   private ControlCodec codec;
   private DatagramSocket socket;
   private long sweepTimer = -1;
@@ -71,6 +72,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     this.log = log;
     this.serviceId = ServiceId.of(config.name());
     this.admission = new Admission(config);
+    for (DropReason r : DropReason.values()) {
+      refusedLogKeys[r.ordinal()] = "refused:" + config.name() + ":" + r.label();
+    }
   }
 
   @Override
@@ -220,11 +224,13 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     PendingClient waiting = table.pending(from);
     if (waiting == null) {
       // Admission runs before a client waits or binds, so junk can neither queue nor take a spare.
-      DropReason refused = admission.admit(ip(from), data, now);
+      DropReason refused = admission.admit(from, data, now);
       if (refused != null) {
         meters.drop(refused);
-        log.limited(Level.INFO, "refused:" + config.name() + ":" + refused, "client_refused",
-            "service", config.name(), "reason", refused.label(), "example", Udp.show(from));
+        if (log.due(refusedLogKeys[refused.ordinal()])) {
+          log.limited(Level.INFO, refusedLogKeys[refused.ordinal()], "client_refused",
+              "service", config.name(), "reason", refused.label(), "example", Udp.show(from));
+        }
         return;
       }
       OutsideTunnel spare = table.pendingCount() == 0 ? table.pollSpare() : null;

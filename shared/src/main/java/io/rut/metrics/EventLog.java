@@ -40,6 +40,15 @@ public final class EventLog {
     log(Level.FINE, event, null, kv);
   }
 
+  /**
+   * Whether a line for {@code key} would be written now; lets a hot path skip building the line's
+   * values. (A false answer is not counted as held back.)
+   */
+  public boolean due(String key) {
+    long[] state = lastByKey.get(key);
+    return state == null || System.nanoTime() - state[0] >= intervalNanos;
+  }
+
   /** Logs at most once per interval for {@code key}; counts the rest. */
   public void limited(Level level, String key, String event, Object... kv) {
     log(level, event, key, kv);
