@@ -243,6 +243,10 @@ public final class TunnelVerticle extends VerticleBase {
 
   private void onChallenge(ControlMessage m) {
     unansweredHellos = 0;
+    if (registered && keepaliveCounter == 0) {
+      // A late answer to a HELLO sent before the ACK (a retry in a registration burst): nothing to do.
+      return;
+    }
     boolean answersKeepalive = registered;
     boolean outsideRestarted = answersKeepalive && m.address() != null && m.address().equals(lastObserved);
     if (outsideRestarted && !active) {
@@ -277,6 +281,7 @@ public final class TunnelVerticle extends VerticleBase {
     lastObserved = m.address();
     if (!registered) {
       registered = true;
+      keepaliveCounter = 0;
       cancelHello();
       if (!everRegistered) {
         everRegistered = true;

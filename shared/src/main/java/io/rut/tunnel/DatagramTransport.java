@@ -30,6 +30,8 @@ public final class DatagramTransport implements Transport {
   public static final int READ_BUFFER = 65_536;
   /** Requested kernel queues; Linux caps them at net.core.rmem_max / wmem_max. */
   public static final int KERNEL_BUFFER = 4 << 20;
+  /** Datagrams read per wakeup of the event loop (Vert.x would read one). */
+  public static final int READS_PER_WAKEUP = 16;
 
   private final Transport base;
   private final Spi spi;
@@ -65,6 +67,22 @@ public final class DatagramTransport implements Transport {
     return spi;
   }
 
+  /**
+   * Reads sized for the largest datagram, several per wakeup: Vert.x asks for one per wakeup after
+   * configuring the channel, which costs an epoll round per datagram under load.
+   */
+  private static final class BatchedReads extends FixedRecvByteBufAllocator {
+    BatchedReads() {
+      super(READ_BUFFER);
+      super.maxMessagesPerRead(READS_PER_WAKEUP);
+    }
+
+    @Override
+    public io.netty.channel.MaxMessagesRecvByteBufAllocator maxMessagesPerRead(int ignored) {
+      return this;
+    }
+  }
+
   private static final class Spi implements io.vertx.core.spi.transport.Transport {
     private final io.vertx.core.spi.transport.Transport d;
 
@@ -77,7 +95,7 @@ public final class DatagramTransport implements Transport {
       d.configure(channel, options);
       channel.config().setReceiveBufferSize(KERNEL_BUFFER);
       channel.config().setSendBufferSize(KERNEL_BUFFER);
-      channel.config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(READ_BUFFER));
+      channel.config().setRecvByteBufAllocator(new BatchedReads());
     }
 
     @Override
