@@ -247,19 +247,22 @@ scenario_4() {
 
 # ---- 5. agent restarts ------------------------------------------------------------------------------------
 scenario_5_agent() {
-  local which="$1" te hs0 hs1 ep0 ep1 st rec verdict=PASS kept restored=""
+  local which="$1" te hs0 hs1 ep0 ep1 st rec verdict=PASS kept restored="" expired0
+  expired0=$(log_count "$OUTSIDE_LOG" "reason=expired")
   wg_rehandshake "$VPS4:$RUT_PORT" "$WG_KEEPALIVE"  # so that no 2-minute rekey falls in the window
   wait_ping 10; sleep 1
   hs0=$(wg_last_handshake)
   ep0=$(nsx "$NS_HOME" wg show "$WG_SRV" endpoints | awk '{print $2}')
-  ping_bg "$LAB_DIR/s5-$which.ping" 14
+  ping_bg "$LAB_DIR/s5-$which.ping" 16
   sleep 2
   te=$(now)
-  if [[ "$which" == outside ]]; then
-    stop_outside; start_outside || verdict=FAIL
-  else
-    stop_inside; start_inside || verdict=FAIL
-  fi
+  case "$which" in
+    outside) stop_outside; start_outside || verdict=FAIL ;;
+    inside) stop_inside; start_inside || verdict=FAIL ;;
+    inside-crash) # no CLOSE at all: the home host lost power, or the agent was killed
+      kill -KILL "$INSIDE_PID"; wait "$INSIDE_PID" 2>/dev/null; INSIDE_PID=""
+      start_inside || verdict=FAIL ;;
+  esac
   ping_wait
   st=$("${PINGSTAT[@]}" "$LAB_DIR/s5-$which.ping" --event "$te")
   hs1=$(wg_last_handshake)
@@ -270,14 +273,18 @@ scenario_5_agent() {
   elif (( hs0 > 0 && hs1 - hs0 >= 110 )); then kept="rekeyed on WireGuard's 2-minute timer"
   else kept="no: new handshake $((hs1 - hs0)) s after the previous one"; fi
   [[ "$which" == outside ]] && restored=", bindings restored by the new outside: $(log_count "$OUTSIDE_LOG" "event=binding_restored")"
-  record "5-$which" "$which agent restart during a ping" "$verdict" \
+  [[ "$which" == inside-crash ]] && restored=", tunnels the outside let expire meanwhile (silent for 2 x keepaliveInterval + 5 s): $(( $(log_count "$OUTSIDE_LOG" "reason=expired") - expired0 ))"
+  local title="$which agent restart during a ping"
+  [[ "$which" == inside-crash ]] && title="inside agent killed (SIGKILL, no CLOSE sent) and started again during a ping"
+  record "5-$which" "$title" "$verdict" \
     "pings back $rec s after the stop began (target <= 5 s: JVM start plus a few keepalives), loss $(kv "$st" loss_pct)% of $(kv "$st" sent); WireGuard kept its session: $kept; server's view of the client endpoint $ep0 -> $ep1$restored"
 }
-scenario_5() { scenario_5_agent outside; scenario_5_agent inside; }
+scenario_5() { scenario_5_agent outside; scenario_5_agent inside; scenario_5_agent inside-crash; }
 
 # ---- 6. loss on the WAN -------------------------------------------------------------------------------------
 scenario_6() {
-  local verdict=PASS st reg0 t0 treg="" expired
+  local verdict=PASS st reg0 t0 treg="" expired expired0
+  expired0=$(log_count "$OUTSIDE_LOG" "reason=expired")
   nsx "$NS_NET" iptables -N LAB_LOSS
   nsx "$NS_NET" iptables -N LAB_DROP
   nsx "$NS_NET" iptables -A LAB_DROP -p udp -m length --length 116 -i cgn0 -j DROP   # control, inside -> outside
@@ -286,15 +293,22 @@ scenario_6() {
   nsx "$NS_NET" iptables -A LAB_LOSS -m statistic --mode random --probability 0.05 -j LAB_DROP
   nsx "$NS_NET" iptables -I FORWARD 1 -i cgn0 -j LAB_LOSS
   nsx "$NS_NET" iptables -I FORWARD 1 -o cgn0 -j LAB_LOSS
-  # Register fresh tunnels through the lossy WAN: HELLO, CHALLENGE, AUTH, ACK, BIND may all be lost.
   ping_bg "$LAB_DIR/s6.ping" 25
   sleep 2
+  # Every tunnel re-validates through the lossy WAN (fully-random NAT: new ports; KEEPALIVE,
+  # CHALLENGE, AUTH, ACK may be lost) ...
+  local moves0 te; moves0=$(log_count "$OUTSIDE_LOG" "event=tunnel_moved"); te=$(now)
+  nat_reboot
+  sleep 7
+  local moves1 tr; moves1=$(log_count "$OUTSIDE_LOG" "event=tunnel_moved"); tr=$(now)
+  # ... then fresh tunnels register through it: HELLO, CHALLENGE, AUTH, ACK, BIND may all be lost.
   stop_inside
   reg0=$(registered_count); t0=$(now)
   start_inside
   wait_registered $((reg0 + 2)) 15 && treg=$(calc "$(now) - $t0")
   ping_wait
   st=$("${PINGSTAT[@]}" "$LAB_DIR/s6.ping")
+  local flush; flush=$("${PINGSTAT[@]}" "$LAB_DIR/s6.ping" --event "$te" --until "$(calc "$te + 5")")
   bg "$NS_HOME" "$LAB_DIR/iperf3-server6.log" iperf3 -s
   local srv=$BGPID bps; sleep 0.5
   bps=$(iperf_bps "$WG_SRV_IP" 5)
@@ -305,14 +319,14 @@ scenario_6() {
   nsx "$NS_NET" iptables -D FORWARD -o cgn0 -j LAB_LOSS
   nsx "$NS_NET" iptables -F LAB_LOSS; nsx "$NS_NET" iptables -F LAB_DROP
   nsx "$NS_NET" iptables -X LAB_LOSS; nsx "$NS_NET" iptables -X LAB_DROP
-  expired=$(log_count "$OUTSIDE_LOG" "reason=expired")
+  expired=$(( $(log_count "$OUTSIDE_LOG" "reason=expired") - expired0 ))
   local after_ok=no; wait_ping 5 && after_ok=yes
   [[ -n "$treg" ]] || verdict=FAIL
   fle "$(kv "$st" loss_pct)" 25 || verdict=FAIL
   fle "$(kv "$st" max_gap)" 8 || verdict=FAIL
   [[ "$after_ok" == yes ]] || verdict=FAIL
-  record 6 "5 % random loss each way on the WAN, inside agent restarted under it" "$verdict" \
-    "control messages dropped on the WAN: inside->outside ${c_in:-?}, outside->inside ${c_out:-?} (other datagrams ${other:-?}); spares registered ${treg:-never} s after the inside agent started; ping: loss $(kv "$st" loss_pct)% of $(kv "$st" sent) (about 10 % expected from 5 % each way), longest silence $(kv "$st" max_gap) s (includes the inside restart); tunnels expired at the outside: $expired; TCP through it $(mbps "$bps") Mbit/s; WireGuard up afterwards: $after_ok"
+  record 6 "5 % random loss each way on the WAN; NAT reboot, then inside agent restart under it" "$verdict" \
+    "control messages dropped on the WAN: inside->outside ${c_in:-?}, outside->inside ${c_out:-?} (other datagrams ${other:-?}); after the NAT reboot $((moves1 - moves0)) tunnels moved, pings back $(kv "$flush" recovery) s after it; spares registered ${treg:-never} s after the inside agent started; ping: loss $(kv "$st" loss_pct)% of $(kv "$st" sent) (about 10 % expected from 5 % each way), longest silence $(kv "$st" max_gap) s (includes the NAT reboot and the inside restart); tunnels expired at the outside: $expired; TCP through it $(mbps "$bps") Mbit/s; WireGuard up afterwards: $after_ok"
 }
 
 # ---- 8. attacker ----------------------------------------------------------------------------------------------

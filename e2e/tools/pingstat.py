@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Reads the output of `ping -D -n -i INTERVAL ...` and prints figures as key=value.
 
-pingstat.py FILE [--start T] [--event T] [--interval S]
+pingstat.py FILE [--start T] [--event T [--until T]] [--interval S]
   sent, received, loss_pct      from ping's summary (or counted)
   first_reply                   seconds from --start to the first reply
   max_gap                       the longest silence between two consecutive replies (s)
   outage, recovery              with --event: the longest silence that spans or follows the event,
                                 minus one interval (outage), and the time from the event to the
-                                reply that ended it (recovery); 0 when no reply went missing
+                                reply that ended it (recovery); 0 when no reply went missing;
+                                --until: only silences that begin before T
 """
 import re
 import sys
@@ -15,7 +16,7 @@ import sys
 
 def main(argv):
     path = argv[1]
-    opts = {"--start": None, "--event": None, "--interval": "0.1"}
+    opts = {"--start": None, "--event": None, "--until": None, "--interval": "0.1"}
     i = 2
     while i < len(argv):
         opts[argv[i]] = argv[i + 1]
@@ -49,7 +50,8 @@ def main(argv):
     out["max_gap"] = round(max((g for g, _, _ in gaps), default=0.0), 3)
     if opts["--event"] is not None:
         ev = float(opts["--event"])
-        after = [g for g in gaps if g[2] >= ev]
+        until = float(opts["--until"]) if opts["--until"] is not None else float("inf")
+        after = [g for g in gaps if g[2] >= ev and g[1] <= until]
         worst = max(after, default=None)
         if worst is None or worst[0] <= 2 * interval + 0.05:
             out["outage"] = 0.0
