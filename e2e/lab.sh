@@ -259,11 +259,14 @@ AGENT_RUNS=0
 write_configs() {
   local ka="${1:-$LAB_KEEPALIVE}" outside="${2:-$VPS4:$RUT_PORT}"
   [[ -n "$LAB_SECRET" ]] || LAB_SECRET="base64:$(head -c 32 /dev/urandom | base64 -w0)"
+  # The WireGuard server's public key: only real handshake initiations may bind a tunnel.
+  local wgkey=""
+  [[ -s "$LAB_DIR/srv.pub" ]] && wgkey=", \"wireguardPublicKey\": \"$(cat "$LAB_DIR/srv.pub")\""
   cat >"$LAB_DIR/outside.json" <<JSON
 {
   "services": [
     {"name": "lab", "listen": "[::]:$RUT_PORT", "secret": "$LAB_SECRET",
-     "maxTunnels": 64, "maxSpares": 16, "keepaliveInterval": $ka}
+     "maxTunnels": 64, "maxSpares": 16, "keepaliveInterval": $ka$wgkey}
   ],
   "logLevel": "debug"
 }

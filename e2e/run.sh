@@ -72,10 +72,17 @@ calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
 # kv "k1=v1 k2=v2" KEY
 kv() { tr ' ' '\n' <<<"$1" | sed -n "s/^$2=//p" | head -1; }
 
+# LAB_KNOWN_SHORT: scenarios whose target RUT is known not to meet yet (e.g. "2 5-inside-crash"):
+# their misses are shown as BELOW TARGET and listed, but do not fail the run.
+SHORT=0
 record() { # NUMBER TITLE PASS|FAIL FIGURES
-  RESULTS+=("$1|$2|$3|$4")
-  if [[ "$3" == PASS ]]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
-  printf 'scenario %s: %s: %s\n    %s\n' "$1" "$2" "$3" "$4"
+  local verdict="$3"
+  if [[ "$verdict" == FAIL && " ${LAB_KNOWN_SHORT:-} " == *" $1 "* ]]; then
+    verdict="BELOW TARGET (known)"
+    SHORT=$((SHORT + 1))
+  elif [[ "$verdict" == PASS ]]; then PASSED=$((PASSED + 1)); else FAILED=$((FAILED + 1)); fi
+  RESULTS+=("$1|$2|$verdict|$4")
+  printf 'scenario %s: %s: %s\n    %s\n' "$1" "$2" "$verdict" "$4"
 }
 
 # ping_bg FILE SECONDS [INTERVAL] [TARGET]: a continuous ping from the work host through WireGuard.
@@ -459,5 +466,6 @@ if [[ "${RECORD:-0}" == 1 ]]; then
   echo "lab: wrote $E2E/RESULTS.md"
 fi
 echo "lab: the run took ${TOTAL_SECONDS} s"
+[[ "$SHORT" == 0 ]] || echo "lab: $SHORT scenario(s) below their target, known and listed above"
 echo "$PASSED passed, $FAILED failed"
 [[ "$FAILED" == 0 ]]
