@@ -56,6 +56,7 @@ class AdmissionTest {
     try (TestClient allowed = client("127.0.0.2"); TestClient denied = client("127.0.0.3");
          TestClient outsideAllow = client("127.0.1.1")) {
       assertArrayEquals("in".getBytes(), allowed.roundTrip("in".getBytes(), 2000));
+      rig.awaitSpares(2);
       int sparesBefore = spares();
       long peersBefore = rig.echo.peers().size();
       assertNull(denied.roundTrip("no".getBytes(), 300), "denied");
@@ -148,6 +149,7 @@ class AdmissionTest {
     forged[120] ^= 1;
     try (TestClient scanner = client("127.0.0.5"); TestClient forger = client("127.0.0.6");
          TestClient peer = client("127.0.0.7")) {
+      rig.awaitSpares(2);
       int sparesBefore = spares();
       assertNull(scanner.roundTrip("GET / HTTP/1.0\r\n\r\n".getBytes(), 300));
       assertNull(forger.roundTrip(forged, 300));
@@ -183,6 +185,30 @@ class AdmissionTest {
       }
       assertEquals(10, answered, "a burst of twice the rate, then silence");
       assertEquals(10, drops(DropReason.CHALLENGE_LIMITED));
+    }
+  }
+
+  @Test
+  void aWireGuardClientWhoseTunnelClosedNeedNotHandshakeAgain() throws Exception {
+    byte[] serverKey = new byte[32];
+    new Random(5).nextBytes(serverKey);
+    rig = Rig.standard(new JsonObject().put("connectionTimeout", 0.3),
+        new JsonObject().put("wireguardPublicKey", java.util.Base64.getEncoder().encodeToString(serverKey)));
+    WireGuardInitiation wg = new WireGuardInitiation(serverKey);
+    byte[] initiation = new byte[WireGuardInitiation.SIZE];
+    initiation[0] = 1;
+    System.arraycopy(wg.mac1(initiation), 0, initiation, 116, 16);
+    byte[] transport = new byte[64];
+    transport[0] = 4; // a WireGuard transport data message
+    try (TestClient peer = client("127.0.0.7"); TestClient stranger = client("127.0.0.8")) {
+      var closed = rig.nextEvent(io.rut.outside.ServiceRelay.EVENTS,
+          e -> "closed".equals(e.getString("event")) && e.getString("client") != null);
+      assertArrayEquals(initiation, peer.roundTrip(initiation, 2000));
+      closed.get(5, java.util.concurrent.TimeUnit.SECONDS);
+      assertArrayEquals(transport, peer.roundTrip(transport, 2000),
+          "its transport data binds a new tunnel: it proved itself from this address");
+      assertNull(stranger.roundTrip(transport, 300), "transport data from anyone else does not");
+      assertEquals(1, drops(DropReason.NOT_WIREGUARD));
     }
   }
 }

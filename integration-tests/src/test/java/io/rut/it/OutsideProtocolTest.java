@@ -256,6 +256,54 @@ class OutsideProtocolTest {
   }
 
   @Test
+  void aClientOfATunnelThatWentSilentMovesToALiveSpare() {
+    int port = outside(new JsonObject().put("keepaliveInterval", 0.2));
+    try (FakeInside dead = new FakeInside(port); FakeInside alive = new FakeInside(port);
+         TestClient client = TestClient.to(port)) {
+      dead.register(T1, null);
+      client.send("one".getBytes());
+      dead.expect(MessageType.BIND, 2000);
+      assertArrayEquals("one".getBytes(), dead.udp.receive(2000));
+      // T1 says nothing more (its agent was killed); a new spare of the restarted agent keeps alive.
+      alive.register(T2, null);
+      long until = System.nanoTime() + 1_500_000_000L;
+      while (System.nanoTime() < until) {
+        alive.send(ControlMessage.keepalive(alive.serviceId, T2, FakeInside.COUNTER.next(), null));
+        alive.expect(MessageType.ACK, 1000);
+        Rig.sleep(150);
+      }
+      client.send("two".getBytes());
+      assertEquals(new InetSocketAddress("127.0.0.1", client.port()), alive.expect(MessageType.BIND, 2000).address());
+      assertArrayEquals("two".getBytes(), alive.udp.receive(2000), "moved to the live spare, long before expiry");
+      assertEquals(MessageType.CLOSE, dead.expect(MessageType.CLOSE, 2000).type());
+    }
+  }
+
+  @Test
+  void aTunnelThatKeepsItsKeepalivesKeepsItsClientWhateverTheSparesDo() {
+    int port = outside(new JsonObject().put("keepaliveInterval", 0.2));
+    try (FakeInside active = new FakeInside(port); FakeInside spare = new FakeInside(port);
+         TestClient client = TestClient.to(port)) {
+      active.register(T1, null);
+      client.send("one".getBytes());
+      active.expect(MessageType.BIND, 2000);
+      active.udp.receive(2000);
+      spare.register(T2, null);
+      long until = System.nanoTime() + 1_500_000_000L;
+      while (System.nanoTime() < until) {
+        active.send(ControlMessage.keepalive(active.serviceId, T1, FakeInside.COUNTER.next(), null));
+        active.expect(MessageType.ACK, 1000);
+        spare.send(ControlMessage.keepalive(spare.serviceId, T2, FakeInside.COUNTER.next(), null));
+        spare.expect(MessageType.ACK, 1000);
+        Rig.sleep(150);
+      }
+      client.send("two".getBytes());
+      assertArrayEquals("two".getBytes(), active.udp.receive(2000));
+      assertNull(spare.nextControl(200), "the spare stays a spare");
+    }
+  }
+
+  @Test
   void silentTunnelsExpireAfterTwiceTheKeepaliveIntervalPlusFiveSeconds() {
     int port = outside(new JsonObject().put("keepaliveInterval", 0.1));
     try (FakeInside tunnel = new FakeInside(port)) {

@@ -28,6 +28,13 @@ final class Admission {
   private final TokenBuckets<SourceKey> challenges;
   /** Tunnels bound to, or clients waiting from, each source; only admitted sources are here. */
   private final Map<SourceKey, int[]> held = new HashMap<>();
+  /**
+   * Clients whose tunnel closed (an inside restart, an uplink change): they proved they know the
+   * WireGuard server's key from this very address, and go on sending transport data rather than a
+   * new handshake; for a WireGuard session's lifetime they need not prove it again.
+   */
+  private final Tombstones<io.vertx.core.net.SocketAddress> provenClients = new Tombstones<>(MAX_TRACKED_SOURCES);
+  static final long PROVEN_NANOS = 180_000_000_000L;
 
   Admission(OutsideServiceConfig config) {
     perSource = new TokenBuckets<>(MAX_TRACKED_SOURCES, 1, 1);
@@ -53,7 +60,8 @@ final class Admission {
   DropReason admit(io.vertx.core.net.SocketAddress from, Buffer first, long now) {
     // The shape of a WireGuard initiation costs nothing to check: floods end here, before any
     // parsing of the source address.
-    if (wireguard != null && (first.length() != WireGuardInitiation.SIZE || first.getByte(0) != 1)) {
+    boolean proven = wireguard != null && provenClients.size() > 0 && provenClients.contains(from, now, now);
+    if (wireguard != null && !proven && (first.length() != WireGuardInitiation.SIZE || first.getByte(0) != 1)) {
       return DropReason.NOT_WIREGUARD;
     }
     byte[] ip = io.rut.tunnel.Udp.inet(from).getAddress().getAddress();
@@ -65,7 +73,7 @@ final class Admission {
         return DropReason.NOT_ALLOWED;
       }
     }
-    if (wireguard != null && !wireguard.verify(first.getBytes())) {
+    if (wireguard != null && !proven && !wireguard.verify(first.getBytes())) {
       return DropReason.NOT_WIREGUARD;
     }
     SourceKey source = SourceKey.of(ip);
@@ -92,6 +100,17 @@ final class Admission {
     if (count != null && --count[0] <= 0) {
       held.remove(source);
     }
+  }
+
+  /** {@code client}'s tunnel closed; it was admitted, so it is spared the handshake check for a while. */
+  void rememberClient(io.vertx.core.net.SocketAddress client, long now) {
+    if (wireguard != null) {
+      provenClients.add(client, now + PROVEN_NANOS);
+    }
+  }
+
+  void expire(long now) {
+    provenClients.expire(now);
   }
 
   boolean allowChallenge(byte[] ip, long now) {

@@ -187,6 +187,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       if (Udp.maybeControl(data) && handledAsControl(data, from)) {
         return;
       }
+      if (System.nanoTime() - bound.lastKeepaliveNanos > overdueNanos() && replaceSilent(bound, from, data)) {
+        return;
+      }
       toTunnel(bound, data);
       return;
     }
@@ -199,6 +202,36 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       return;
     }
     newClient(from, data);
+  }
+
+  /** A tunnel is overdue when it misses a keepalive (jitter, a lost one and a round trip allowed for). */
+  private long overdueNanos() {
+    return config.keepaliveInterval().toNanos() * 3 / 2 + 1_000_000_000L;
+  }
+
+  /**
+   * The client's tunnel has gone silent while a spare of the same service kept sending keepalives:
+   * the inside agent lives but that tunnel does not (the agent was killed and restarted, say).
+   * Rather than black-holing the client until the tunnel expires, close it and move the client to
+   * the spare. A WireGuard server follows its peer to the new endpoint by itself.
+   */
+  private boolean replaceSilent(OutsideTunnel silent, SocketAddress client, Buffer data) {
+    OutsideTunnel spare = table.pollSpare();
+    if (spare == null) {
+      return false;
+    }
+    if (spare.lastKeepaliveNanos <= silent.lastKeepaliveNanos) {
+      table.offerSpare(spare);
+      return false;
+    }
+    log.info("silent_tunnel_replaced", "service", config.name(), "tunnel", hex(silent.id), "client",
+        Udp.show(client), "by", hex(spare.id));
+    closeTunnel(silent, CloseReason.UNKNOWN_TUNNEL, "silent");
+    admission.hold(ip(client));
+    bindClient(spare, client);
+    toTunnel(spare, data);
+    meters.event("silent_tunnel_replaced");
+    return true;
   }
 
   private void toTunnel(OutsideTunnel tunnel, Buffer data) {
@@ -481,6 +514,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     table.remove(t);
     if (t.client != null) {
       admission.release(ip(t.client));
+      admission.rememberClient(t.client, System.nanoTime());
     }
     meters.closed(why);
     publish("closed", t);
@@ -508,6 +542,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     }
     closedIds.expire(now);
     closedAddresses.expire(now);
+    admission.expire(now);
     List<PendingClient> gone = new ArrayList<>();
     for (PendingClient p : table.allPending()) {
       expire(p, now);

@@ -27,7 +27,7 @@ final class Tombstones<K> {
     }
   }
 
-  /** True while {@code key} is buried; a hit extends the burial to {@code extendTo}. */
+  /** True while {@code key} is buried; a hit extends the burial to {@code extendTo} if that is later. */
   boolean contains(K key, long now, long extendTo) {
     Long end = until.get(key);
     if (end == null) {
@@ -37,7 +37,9 @@ final class Tombstones<K> {
       until.remove(key);
       return false;
     }
-    until.put(key, Math.max(end, extendTo));
+    if (extendTo - end > 0) { // nanoTime values compare by difference only
+      until.put(key, extendTo);
+    }
     return true;
   }
 
