@@ -280,6 +280,26 @@ class OutsideProtocolTest {
   }
 
   @Test
+  void aNewClientGoesToASpareThatIsAliveRatherThanToAQuietOne() {
+    int port = outside(new JsonObject().put("keepaliveInterval", 0.2));
+    try (FakeInside quiet = new FakeInside(port); FakeInside alive = new FakeInside(port);
+         TestClient client = TestClient.to(port)) {
+      quiet.register(T1, null); // older, so first in line, but it falls silent (its CLOSE was lost)
+      alive.register(T2, null);
+      long until = System.nanoTime() + 1_500_000_000L;
+      while (System.nanoTime() < until) {
+        alive.send(ControlMessage.keepalive(alive.serviceId, T2, FakeInside.COUNTER.next(), null));
+        alive.expect(MessageType.ACK, 1000);
+        Rig.sleep(150);
+      }
+      client.send("hello".getBytes());
+      alive.expect(MessageType.BIND, 2000);
+      assertArrayEquals("hello".getBytes(), alive.udp.receive(2000));
+      assertNull(quiet.nextControl(200), "the quiet spare was passed over");
+    }
+  }
+
+  @Test
   void aTunnelThatKeepsItsKeepalivesKeepsItsClientWhateverTheSparesDo() {
     int port = outside(new JsonObject().put("keepaliveInterval", 0.2));
     try (FakeInside active = new FakeInside(port); FakeInside spare = new FakeInside(port);

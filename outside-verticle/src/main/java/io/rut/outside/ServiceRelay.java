@@ -266,7 +266,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
         }
         return;
       }
-      OutsideTunnel spare = table.pendingCount() == 0 ? table.pollSpare() : null;
+      OutsideTunnel spare = table.pendingCount() == 0 ? pollLiveSpare(now) : null;
       if (spare != null) {
         bindClient(spare, from);
         toTunnel(spare, data);
@@ -300,11 +300,33 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     log.debug("tunnel_bound", "service", config.name(), "tunnel", hex(tunnel.id), "client", Udp.show(client));
   }
 
+  /**
+   * The oldest free spare whose keepalives are on time; one that went quiet (its agent died, its
+   * CLOSE was lost) is passed over, and taken only if no other is free.
+   */
+  private OutsideTunnel pollLiveSpare(long now) {
+    OutsideTunnel quiet = null;
+    for (int i = table.spareCount(); i > 0; i--) {
+      OutsideTunnel t = table.pollSpare();
+      if (t == null || now - t.lastKeepaliveNanos <= overdueNanos()) {
+        if (quiet != null) {
+          table.offerSpare(quiet);
+        }
+        return t != null ? t : quiet;
+      }
+      if (quiet != null) {
+        table.offerSpare(quiet);
+      }
+      quiet = t;
+    }
+    return quiet;
+  }
+
   /** Binds waiting clients to free spares, oldest first, and delivers what they sent meanwhile. */
   private void servePending() {
     long now = System.nanoTime();
     while (table.pendingCount() > 0) {
-      OutsideTunnel spare = table.pollSpare();
+      OutsideTunnel spare = pollLiveSpare(now);
       if (spare == null) {
         return;
       }
