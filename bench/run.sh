@@ -7,7 +7,8 @@
 #   bench/run.sh quick    a few points, one short run each (about 2 minutes), for smoke tests
 #
 # Environment: REPS, DURATION (s per throughput/latency run), OUT_PORT (23222), ECHO_PORT (23820),
-# SCALE_TUNNELS (10000), JAVA_OPTS (flags for both agents), SKIP_BUILD=1, OUT_DIR.
+# SCALE_TUNNELS (10000), JAVA_OPTS (flags for both agents), SKIP_BUILD=1, OUT_DIR, JARS (a folder
+# with outside.jar and inside.jar to measure instead of this tree's build, e.g. an older build).
 # Results: bench/out/<date>/results.jsonl (one JSON line per run), summary.txt, agent logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,14 +39,16 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   say "building udpbench (gcc) and the agents (mvn package)"
   mkdir -p bench/target
   gcc -O2 -Wall -Wextra -o "$UB" bench/udpbench.c
-  mvn -B -q -o package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
+  [ -n "${JARS:-}" ] || mvn -B -q -o package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
 fi
+OUTSIDE_JAR="${JARS:-outside-verticle/target}/outside.jar"
+INSIDE_JAR="${JARS:-inside-verticle/target}/inside.jar"
 
 # ---- machine, load -----------------------------------------------------------------------------
 {
   echo "date: $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
   echo "command: bench/run.sh $MODE (REPS=$REPS DURATION=$DURATION SCALE_TUNNELS=$SCALE_TUNNELS JAVA_OPTS='$JAVA_OPTS')"
-  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)${JARS:+ (jars from $JARS)}"
   echo "nproc: $(nproc)"
   echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
   echo "memory: $(grep MemTotal /proc/meminfo | awk '{printf "%.1f GiB", $2/1048576}')"
@@ -98,9 +101,9 @@ start_echo() {
 start_pair() {
   local inside_conf="$1" t0
   t0=$(date +%s%N)
-  java $JAVA_OPTS -jar outside-verticle/target/outside.jar -conf "$OUT/outside.json" 2>>"$OUT/outside.log" &
+  java $JAVA_OPTS -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" 2>>"$OUT/outside.log" &
   OUT_PID=$!; pids+=("$OUT_PID")
-  java $JAVA_OPTS -jar inside-verticle/target/inside.jar -conf "$OUT/$inside_conf" 2>>"$OUT/inside.log" &
+  java $JAVA_OPTS -jar "$INSIDE_JAR" -conf "$OUT/$inside_conf" 2>>"$OUT/inside.log" &
   IN_PID=$!; pids+=("$IN_PID")
   if ! "$UB" first --target "$TUNNEL" --t0 "$t0" --src_base 59000 --deadline 30 --out "$RES" >/dev/null; then
     say "no echo through the tunnel within 30 s; see $OUT/outside.log and $OUT/inside.log"
@@ -133,7 +136,7 @@ for rep in $(seq "$REPS"); do
     for c in $CLIENTS; do
       say "run $rep/$REPS: throughput ${size}B ${c} clients"
       run tput direct --clients "$c" --size "$size" --duration "$DURATION"
-      run tput tunnel --clients "$c" --size "$size" --duration "$DURATION"
+      run tput tunnel --clients "$c" --size "$size" --duration "$DURATION" --pids "$OUT_PID,$IN_PID"
     done
   done
   for size in $SIZES; do

@@ -363,6 +363,10 @@ static int cmd_echo(void) {
 
 /* ---- throughput: a fixed window of datagrams in flight, kept full -------------------------- */
 
+static unsigned long long cpu_ticks(int pid);
+static int pids[8], npids;
+static void parse_pids(void);
+
 struct slot {
   uint64_t seq, sent;
   int busy;
@@ -466,10 +470,21 @@ static int cmd_tput(void) {
   for (int s = 0; s < o.window; s++) issue((uint32_t)s);
   flush();
   uint64_t hard_end = t_end + timeout + secs(1);
+  /* The agents' CPU time (--pids) over the measured interval: robust on a shared machine. */
+  parse_pids();
+  unsigned long long ticks0[8] = {0}, ticks1[8] = {0};
+  int measuring = 0;
   for (;;) {
     poll_once(1, on_tput_echo, NULL);
     uint64_t now = now_ns();
-    if (now >= t_end) stopping = 1;
+    if (now >= t_meas && !measuring) {
+      measuring = 1;
+      for (int i = 0; i < npids; i++) ticks0[i] = cpu_ticks(pids[i]);
+    }
+    if (now >= t_end && !stopping) {
+      stopping = 1;
+      for (int i = 0; i < npids; i++) ticks1[i] = cpu_ticks(pids[i]);
+    }
     check_timeouts(now, timeout);
     flush();
     int busy = 0;
@@ -497,6 +512,15 @@ static int cmd_tput(void) {
   jnum("rtt_p99_us", pct_us(rtts, nrtt, 0.99));
   jnum("connect_ms", connect_ms);
   jnum("connect_unserved", unserved);
+  static const char *who[] = {"out", "in", "in2", "in3", "in4", "in5", "in6", "in7"};
+  for (int i = 0; i < npids; i++) {
+    char k[48];
+    double cpu_s = (double)(ticks1[i] - ticks0[i]) / (double)sysconf(_SC_CLK_TCK);
+    snprintf(k, sizeof(k), "%s_cpu_pct", who[i]);
+    jnum(k, 100.0 * cpu_s / o.duration);
+    snprintf(k, sizeof(k), "%s_cpu_us_per_rt", who[i]);
+    jnum(k, ok_n ? 1e6 * cpu_s / (double)ok_n : -1);
+  }
   jend();
   return 0;
 }
@@ -750,10 +774,9 @@ static double heap_kb(int pid) {
   return found ? used : -1;
 }
 
-static int pids[8], npids;
-
 static void parse_pids(void) {
   char buf[256];
+  npids = 0;
   snprintf(buf, sizeof(buf), "%s", o.pids);
   for (char *tok = strtok(buf, ","); tok && npids < 8; tok = strtok(NULL, ",")) pids[npids++] = atoi(tok);
 }
@@ -982,15 +1005,19 @@ static int cmd_report(const char *file) {
   np = points("tput", pts, 64);
   if (np) {
     printf("\nThroughput: %s datagrams in flight in total, medians of runs (rt/s = round trips per second; "
-           "Mbit/s = payload one way)\n", "32");
-    printf("%-12s %4s %12s %12s %7s %9s %11s %10s  %s\n", "point", "runs", "direct rt/s", "tunnel rt/s", "ratio",
-           "tun Mbit/s", "tun lost", "tun p50 us", "target");
+           "Mbit/s = payload one way;\nCPU us/rt = the outside's + the inside's CPU time per round trip)\n", "32");
+    printf("%-12s %4s %12s %12s %7s %9s %11s %10s %13s  %s\n", "point", "runs", "direct rt/s", "tunnel rt/s", "ratio",
+           "tun Mbit/s", "tun lost", "tun p50 us", "CPU us/rt o+i", "target");
     for (int i = 0; i < np; i++) {
       double d = med("tput", pts[i], "direct", "rt_per_s", NULL);
       double t = med("tput", pts[i], "tunnel", "rt_per_s", &n);
       double mb = med("tput", pts[i], "tunnel", "mbit_s", NULL);
       double lost = sum("tput", pts[i], "tunnel", "lost"), okk = sum("tput", pts[i], "tunnel", "ok");
       double p50 = med("tput", pts[i], "tunnel", "rtt_p50_us", NULL);
+      double co = med("tput", pts[i], "tunnel", "out_cpu_us_per_rt", NULL);
+      double ci = med("tput", pts[i], "tunnel", "in_cpu_us_per_rt", NULL);
+      char cpu[32];
+      snprintf(cpu, sizeof(cpu), "%.1f+%.1f", co, ci);
       int clients = atoi(strchr(pts[i], ' ') ? strchr(pts[i], ' ') + 1 : "0");
       char tgt[80] = "-";
       double r = t / d;
@@ -998,7 +1025,8 @@ static int cmd_report(const char *file) {
       if (clients == 200) snprintf(tgt, sizeof(tgt), ">=0.30, no loss: %s", verdict(r >= 0.30 && lost == 0));
       char losts[32];
       snprintf(losts, sizeof(losts), "%.0f/%.0f", lost, lost + okk);
-      printf("%-12s %4d %12.0f %12.0f %7.3f %9.1f %11s %10.0f  %s\n", pts[i], n, d, t, r, mb, losts, p50, tgt);
+      printf("%-12s %4d %12.0f %12.0f %7.3f %9.1f %11s %10.0f %13s  %s\n", pts[i], n, d, t, r, mb, losts, p50, cpu,
+             tgt);
     }
   }
 
