@@ -389,6 +389,8 @@ static void issue(uint32_t s) {
   }
   slots[s].seq = next_seq++;
   slots[s].busy = 1;
+  slots[s].sent = now_ns();  /* until flush() stamps the real send time: not timed out meanwhile */
+  if (qn >= o.window) die("internal: send queue overflow");
   q_client[qn] = rr;
   q_slot[qn] = s;
   qn++;
