@@ -114,7 +114,7 @@ class RutLauncherParseTest {
   @Test
   void emptyConfigFile() throws IOException {
     Path file = Files.writeString(dir.resolve("empty.json"), "");
-    assertContains("is not valid JSON", error(outside, "-conf", file.toString()));
+    assertContains("empty.json' is empty", error(outside, "-conf", file.toString()));
   }
 
   @Test
