@@ -140,11 +140,7 @@ class AdmissionTest {
     new Random(1).nextBytes(serverKey);
     start(new JsonObject().put("wireguardPublicKey", java.util.Base64.getEncoder().encodeToString(serverKey)));
     WireGuardInitiation wg = new WireGuardInitiation(serverKey);
-    byte[] initiation = new byte[WireGuardInitiation.SIZE];
-    new Random(2).nextBytes(initiation);
-    initiation[0] = 1;
-    initiation[1] = initiation[2] = initiation[3] = 0;
-    System.arraycopy(wg.mac1(initiation), 0, initiation, 116, 16);
+    byte[] initiation = Rig.wireguardInitiation(serverKey, 2);
     byte[] forged = initiation.clone();
     forged[120] ^= 1;
     try (TestClient scanner = client("127.0.0.5"); TestClient forger = client("127.0.0.6");

@@ -92,12 +92,7 @@ class FloodTest {
     new Random(3).nextBytes(serverKey);
     rig = Rig.standard(new JsonObject(), new JsonObject()
         .put("wireguardPublicKey", java.util.Base64.getEncoder().encodeToString(serverKey)));
-    WireGuardInitiation wg = new WireGuardInitiation(serverKey);
-    byte[] initiation = new byte[WireGuardInitiation.SIZE];
-    new Random(4).nextBytes(initiation);
-    initiation[0] = 1;
-    initiation[1] = initiation[2] = initiation[3] = 0;
-    System.arraycopy(wg.mac1(initiation), 0, initiation, 116, 16);
+    byte[] initiation = Rig.wireguardInitiation(serverKey, 4);
     byte[] hello;
     try (FakeInside capture = new FakeInside(rig.outsidePort())) {
       hello = capture.codec.encode(ControlMessage.hello(capture.serviceId, 0x5eedL, FakeInside.COUNTER.next(), true));

@@ -266,12 +266,7 @@ class OutsideProtocolTest {
       assertArrayEquals("one".getBytes(), dead.udp.receive(2000));
       // T1 says nothing more (its agent was killed); a new spare of the restarted agent keeps alive.
       alive.register(T2, null);
-      long until = System.nanoTime() + 1_500_000_000L;
-      while (System.nanoTime() < until) {
-        alive.send(ControlMessage.keepalive(alive.serviceId, T2, FakeInside.COUNTER.next(), null));
-        alive.expect(MessageType.ACK, 1000);
-        Rig.sleep(150);
-      }
+      keepAlive(1500, alive, T2, null, 0);
       client.send("two".getBytes());
       assertEquals(new InetSocketAddress("127.0.0.1", client.port()), alive.expect(MessageType.BIND, 2000).address());
       assertArrayEquals("two".getBytes(), alive.udp.receive(2000), "moved to the live spare, long before expiry");
@@ -286,12 +281,7 @@ class OutsideProtocolTest {
          TestClient client = TestClient.to(port)) {
       quiet.register(T1, null); // older, so first in line, but it falls silent (its CLOSE was lost)
       alive.register(T2, null);
-      long until = System.nanoTime() + 1_500_000_000L;
-      while (System.nanoTime() < until) {
-        alive.send(ControlMessage.keepalive(alive.serviceId, T2, FakeInside.COUNTER.next(), null));
-        alive.expect(MessageType.ACK, 1000);
-        Rig.sleep(150);
-      }
+      keepAlive(1500, alive, T2, null, 0);
       client.send("hello".getBytes());
       alive.expect(MessageType.BIND, 2000);
       assertArrayEquals("hello".getBytes(), alive.udp.receive(2000));
@@ -309,14 +299,7 @@ class OutsideProtocolTest {
       active.expect(MessageType.BIND, 2000);
       active.udp.receive(2000);
       spare.register(T2, null);
-      long until = System.nanoTime() + 1_500_000_000L;
-      while (System.nanoTime() < until) {
-        active.send(ControlMessage.keepalive(active.serviceId, T1, FakeInside.COUNTER.next(), null));
-        active.expect(MessageType.ACK, 1000);
-        spare.send(ControlMessage.keepalive(spare.serviceId, T2, FakeInside.COUNTER.next(), null));
-        spare.expect(MessageType.ACK, 1000);
-        Rig.sleep(150);
-      }
+      keepAlive(1500, active, T1, spare, T2);
       client.send("two".getBytes());
       assertArrayEquals("two".getBytes(), active.udp.receive(2000));
       assertNull(spare.nextControl(200), "the spare stays a spare");
@@ -332,6 +315,20 @@ class OutsideProtocolTest {
       rig.awaitStatus(s -> s.getInteger("tunnels") == 0, java.time.Duration.ofSeconds(8));
       double seconds = (System.nanoTime() - start) / 1e9;
       assertTrue(seconds >= 5.0 && seconds < 6.5, "expired after " + seconds + " s, expected 5.2 s");
+    }
+  }
+
+  /** Keeps one or two scripted tunnels registered for {@code millis}: a KEEPALIVE every 150 ms, each ACKed. */
+  private static void keepAlive(long millis, FakeInside a, long aId, FakeInside b, long bId) {
+    long until = System.nanoTime() + millis * 1_000_000L;
+    while (System.nanoTime() < until) {
+      a.send(ControlMessage.keepalive(a.serviceId, aId, FakeInside.COUNTER.next(), null));
+      a.expect(MessageType.ACK, 1000);
+      if (b != null) {
+        b.send(ControlMessage.keepalive(b.serviceId, bId, FakeInside.COUNTER.next(), null));
+        b.expect(MessageType.ACK, 1000);
+      }
+      Rig.sleep(150);
     }
   }
 

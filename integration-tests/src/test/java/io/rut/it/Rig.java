@@ -213,6 +213,16 @@ final class Rig implements AutoCloseable {
     return "rut.inside." + SERVICE + ".events";
   }
 
+  /** A WireGuard handshake initiation (random content) whose mac1 verifies for {@code serverKey}. */
+  static byte[] wireguardInitiation(byte[] serverKey, long seed) {
+    byte[] m = new byte[io.rut.protocol.WireGuardInitiation.SIZE];
+    new java.util.Random(seed).nextBytes(m);
+    m[0] = 1;
+    m[1] = m[2] = m[3] = 0;
+    System.arraycopy(new io.rut.protocol.WireGuardInitiation(serverKey).mac1(m), 0, m, 116, 16);
+    return m;
+  }
+
   static void sleep(long ms) {
     try {
       Thread.sleep(ms);
