@@ -414,6 +414,10 @@ public final class TunnelVerticle extends VerticleBase {
    * sockets, its client and its registration; new intervals apply from the next timer on.
    */
   public void update(TunnelContext next) {
+    if (context == null) { // deployment not started yet: it starts with the new settings
+      ctx = next.withOutside(ctx.outside());
+      return;
+    }
     context.runOnContext(v -> {
       boolean newKeys = next.keys() != ctx.keys();
       boolean newTimeout = !next.config().connectionTimeout().equals(ctx.config().connectionTimeout());
@@ -510,6 +514,10 @@ public final class TunnelVerticle extends VerticleBase {
 
   /** This tunnel's state as JSON, read on its event loop. */
   public Future<JsonObject> status() {
+    if (context == null) { // deployment not started yet
+      return Future.succeededFuture(new JsonObject().put("service", ctx.config().name())
+          .put("tunnel", hex(tunnelId)).put("state", "opening"));
+    }
     io.vertx.core.Promise<JsonObject> p = io.vertx.core.Promise.promise();
     context.runOnContext(v -> p.complete(new JsonObject()
         .put("service", ctx.config().name()).put("tunnel", hex(tunnelId))
