@@ -232,8 +232,4 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
           .put("list", io.rut.metrics.StatusServer.collect(each)));
     });
   }
-
-  public int tunnelCount() {
-    return tunnels.size();
-  }
 }

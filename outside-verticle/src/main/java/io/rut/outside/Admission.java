@@ -116,8 +116,4 @@ final class Admission {
   boolean allowChallenge(byte[] ip, long now) {
     return challenges.take(SourceKey.of(ip), now);
   }
-
-  int trackedSources() {
-    return perSource.size() + challenges.size() + held.size();
-  }
 }

@@ -187,10 +187,11 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       if (Udp.maybeControl(data) && handledAsControl(data, from)) {
         return;
       }
-      if (System.nanoTime() - bound.lastKeepaliveNanos > overdueNanos() && replaceSilent(bound, from, data)) {
+      long now = System.nanoTime();
+      if (now - bound.lastKeepaliveNanos > overdueNanos() && replaceSilent(bound, from, data)) {
         return;
       }
-      toTunnel(bound, data);
+      toTunnel(bound, data, now);
       return;
     }
     if (Udp.maybeControl(data) && handledAsControl(data, from)) {
@@ -235,9 +236,13 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   }
 
   private void toTunnel(OutsideTunnel tunnel, Buffer data) {
+    toTunnel(tunnel, data, System.nanoTime());
+  }
+
+  private void toTunnel(OutsideTunnel tunnel, Buffer data, long now) {
     tunnel.toTunnelDatagrams++;
     tunnel.toTunnelBytes += data.length();
-    tunnel.lastDataNanos = System.nanoTime();
+    tunnel.lastDataNanos = now;
     forward(data, tunnel.address, Direction.CLIENT_TO_TUNNEL);
   }
 

@@ -2,7 +2,6 @@ package io.rut.outside;
 
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.Map;
 
 /**
  * Recently closed keys with an expiry, bounded in size (oldest forgotten first). The outside keeps
@@ -53,9 +52,5 @@ final class Tombstones<K> {
 
   int size() {
     return until.size();
-  }
-
-  Map<K, Long> view() {
-    return java.util.Collections.unmodifiableMap(until);
   }
 }
