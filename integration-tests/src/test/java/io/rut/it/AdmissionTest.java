@@ -56,7 +56,7 @@ class AdmissionTest {
     try (TestClient allowed = client("127.0.0.2"); TestClient denied = client("127.0.0.3");
          TestClient outsideAllow = client("127.0.1.1")) {
       assertArrayEquals("in".getBytes(), allowed.roundTrip("in".getBytes(), 2000));
-      rig.awaitSpares(2);
+      rig.awaitSettled();
       int sparesBefore = spares();
       long peersBefore = rig.echo.peers().size();
       assertNull(denied.roundTrip("no".getBytes(), 300), "denied");
@@ -145,7 +145,7 @@ class AdmissionTest {
     forged[120] ^= 1;
     try (TestClient scanner = client("127.0.0.5"); TestClient forger = client("127.0.0.6");
          TestClient peer = client("127.0.0.7")) {
-      rig.awaitSpares(2);
+      rig.awaitSettled();
       int sparesBefore = spares();
       assertNull(scanner.roundTrip("GET / HTTP/1.0\r\n\r\n".getBytes(), 300));
       assertNull(forger.roundTrip(forged, 300));

@@ -100,6 +100,7 @@ class FloodTest {
 
     try (TestClient client = TestClient.to(rig.outsidePort())) {
       assertArrayEquals(initiation, client.roundTrip(initiation, 2000), "the real client is admitted");
+      rig.awaitSettled();
       int tunnelsBefore = rig.insideStatus().getInteger("tunnels");
       int[] quiet = converse(client, 5);
       long heapBefore = usedHeapAfterGc();

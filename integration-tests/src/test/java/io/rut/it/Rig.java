@@ -175,6 +175,32 @@ final class Rig implements AutoCloseable {
     awaitStatus(s -> s.getInteger("spares") >= n, Duration.ofSeconds(10));
   }
 
+  /**
+   * Waits until the inside agent's pool has settled: every spare it opened is registered with the
+   * outside and nothing changed for half a second (a bind opens burst spares a moment later).
+   */
+  void awaitSettled() {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    String last = "";
+    long sameSince = System.nanoTime();
+    while (true) {
+      JsonObject in = insideStatus();
+      JsonObject out = outsideStatus();
+      String now = in.getInteger("tunnels") + "/" + in.getInteger("spares") + "/" + out.getInteger("spares");
+      boolean registered = in.getInteger("spares").equals(out.getInteger("spares"));
+      if (!now.equals(last)) {
+        last = now;
+        sameSince = System.nanoTime();
+      } else if (registered && System.nanoTime() - sameSince > 500_000_000L) {
+        return;
+      }
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("the spare pool never settled; tunnels/spares inside/spares outside: " + now);
+      }
+      sleep(50);
+    }
+  }
+
   JsonObject outsideStatus() {
     return await(relay().status());
   }
