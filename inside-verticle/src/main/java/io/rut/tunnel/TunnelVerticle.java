@@ -1,5 +1,7 @@
 package io.rut.tunnel;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.rut.metrics.Direction;
 import io.rut.metrics.DropReason;
 import io.rut.protocol.CloseReason;
@@ -10,8 +12,6 @@ import io.rut.protocol.RejectReason;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
@@ -43,11 +43,14 @@ public final class TunnelVerticle extends VerticleBase {
   private final long tunnelId;
   private TunnelContext ctx;
   private ControlCodec codec;
-  private DatagramSocket tunnelSocket;
-  private DatagramSocket serviceSocket;
+  private RelaySocket tunnelSocket;
+  private RelaySocket serviceSocket;
   private MessageConsumer<JsonObject> commands;
   private SocketAddress outside;
   private SocketAddress target;
+  /** The same two addresses resolved once, to send to. */
+  private InetSocketAddress outsideInet;
+  private InetSocketAddress targetInet;
 
   private InetSocketAddress client;
   private boolean active;
@@ -91,14 +94,14 @@ public final class TunnelVerticle extends VerticleBase {
     codec = new ControlCodec(ctx.keys());
     outside = Udp.vertx(ctx.outside());
     target = Udp.vertx(ctx.target());
+    outsideInet = ctx.outside();
+    targetInet = ctx.target();
     double jitter = 0.8 + 0.4 * ThreadLocalRandom.current().nextDouble();
     idleTimeoutNanos = (long) (ctx.config().connectionTimeout().toNanos() * jitter);
-    tunnelSocket = Udp.socketFor(vertx, ctx.outside());
-    tunnelSocket.handler(this::onTunnelDatagram);
-    tunnelSocket.exceptionHandler(this::onSocketError);
-    serviceSocket = Udp.socketFor(vertx, ctx.target());
-    serviceSocket.handler(this::onServiceDatagram);
-    serviceSocket.exceptionHandler(this::onSocketError);
+    tunnelSocket = RelaySocket.create(vertx, ctx.outside())
+        .handler(this::onTunnelDatagram).exceptionHandler(this::onSocketError).sendFailureHandler(this::onSendFailed);
+    serviceSocket = RelaySocket.create(vertx, ctx.target())
+        .handler(this::onServiceDatagram).exceptionHandler(this::onSocketError).sendFailureHandler(this::onSendFailed);
     commands = vertx.eventBus().localConsumer(ctx.commandsAddress(), m -> onCommand(m.body()));
     long now = System.nanoTime();
     lastReceived = lastSent = lastData = now;
@@ -136,21 +139,19 @@ public final class TunnelVerticle extends VerticleBase {
 
   // ---- data path ----------------------------------------------------------------------------
 
-  private void onTunnelDatagram(DatagramPacket packet) {
-    SocketAddress sender = packet.sender();
+  private void onTunnelDatagram(ByteBuf data, SocketAddress sender) {
     if (sender.port() != outside.port() || !Udp.key(sender).equals(outside)) {
       ctx.meters().drop(DropReason.STRANGER);
       ctx.log().limited(Level.WARNING, "stranger:" + ctx.config().name(), "stranger_dropped",
-          "service", ctx.config().name(), "from", Udp.show(packet.sender()));
+          "service", ctx.config().name(), "from", Udp.show(sender));
       return;
     }
-    Buffer data = packet.data();
     long now = System.nanoTime();
     lastReceived = now;
     if (Udp.maybeControl(data) && handledAsControl(data)) {
       return;
     }
-    if (data.length() == 0) {
+    if (!data.isReadable()) {
       ctx.meters().drop(DropReason.EMPTY);
       return;
     }
@@ -159,19 +160,17 @@ public final class TunnelVerticle extends VerticleBase {
     }
     lastData = now;
     toServiceDatagrams++;
-    toServiceBytes += data.length();
-    ctx.meters().forwarded(Direction.TUNNEL_TO_SERVICE, data.length());
-    serviceSocket.send(data, target.port(), target.host()).onFailure(this::onSendFailed);
+    toServiceBytes += data.readableBytes();
+    ctx.meters().forwarded(Direction.TUNNEL_TO_SERVICE, data.readableBytes());
+    serviceSocket.forward(data, targetInet);
   }
 
-  private void onServiceDatagram(DatagramPacket packet) {
-    SocketAddress sender = packet.sender();
+  private void onServiceDatagram(ByteBuf data, SocketAddress sender) {
     if (sender.port() != target.port() || !Udp.key(sender).equals(target)) {
       ctx.meters().drop(DropReason.NOT_FROM_SERVICE);
       return;
     }
-    Buffer data = packet.data();
-    if (data.length() == 0) {
+    if (!data.isReadable()) {
       ctx.meters().drop(DropReason.EMPTY);
       return;
     }
@@ -183,9 +182,9 @@ public final class TunnelVerticle extends VerticleBase {
     }
     lastSent = lastData = now;
     fromServiceDatagrams++;
-    fromServiceBytes += data.length();
-    ctx.meters().forwarded(Direction.SERVICE_TO_TUNNEL, data.length());
-    tunnelSocket.send(data, outside.port(), outside.host()).onFailure(this::onSendFailed);
+    fromServiceBytes += data.readableBytes();
+    ctx.meters().forwarded(Direction.SERVICE_TO_TUNNEL, data.readableBytes());
+    tunnelSocket.forward(data, outsideInet);
   }
 
   private void onSendFailed(Throwable e) {
@@ -201,10 +200,10 @@ public final class TunnelVerticle extends VerticleBase {
 
   // ---- control ------------------------------------------------------------------------------
 
-  private boolean handledAsControl(Buffer data) {
+  private boolean handledAsControl(ByteBuf data) {
     ControlMessage m;
     try {
-      m = codec.decode(data.getBytes());
+      m = codec.decode(ByteBufUtil.getBytes(data));
     } catch (MalformedControlException e) {
       ctx.meters().drop(DropReason.MALFORMED_CONTROL);
       return true;
@@ -329,6 +328,7 @@ public final class TunnelVerticle extends VerticleBase {
       case "outside" -> {
         ctx = ctx.withOutside(new InetSocketAddress(command.getString("host"), command.getInteger("port")));
         outside = Udp.vertx(ctx.outside());
+        outsideInet = ctx.outside();
       }
       default -> { }
     }
@@ -500,7 +500,7 @@ public final class TunnelVerticle extends VerticleBase {
   private Future<Void> sendControl(ControlMessage m) {
     ctx.meters().controlOut(m.type());
     lastSent = System.nanoTime();
-    return tunnelSocket.send(Buffer.buffer(codec.encode(m)), outside.port(), outside.host());
+    return tunnelSocket.sendNow(Buffer.buffer(codec.encode(m)), outsideInet);
   }
 
   private void publish(String name) {

@@ -4,7 +4,8 @@ import io.rut.config.Cidr;
 import io.rut.config.OutsideServiceConfig;
 import io.rut.metrics.DropReason;
 import io.rut.protocol.WireGuardInitiation;
-import io.vertx.core.buffer.Buffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,11 +58,12 @@ final class Admission {
    *
    * @return null if admitted (the source then holds one more), else why not
    */
-  DropReason admit(io.vertx.core.net.SocketAddress from, Buffer first, long now) {
+  DropReason admit(io.vertx.core.net.SocketAddress from, ByteBuf first, long now) {
     // The shape of a WireGuard initiation costs nothing to check: floods end here, before any
     // parsing of the source address.
     boolean proven = wireguard != null && provenClients.size() > 0 && provenClients.contains(from, now, now);
-    if (wireguard != null && !proven && (first.length() != WireGuardInitiation.SIZE || first.getByte(0) != 1)) {
+    if (wireguard != null && !proven && (first.readableBytes() != WireGuardInitiation.SIZE
+        || first.getByte(first.readerIndex()) != 1)) {
       return DropReason.NOT_WIREGUARD;
     }
     byte[] ip = io.rut.tunnel.Udp.inet(from).getAddress().getAddress();
@@ -73,7 +75,7 @@ final class Admission {
         return DropReason.NOT_ALLOWED;
       }
     }
-    if (wireguard != null && !proven && !wireguard.verify(first.getBytes())) {
+    if (wireguard != null && !proven && !wireguard.verify(ByteBufUtil.getBytes(first))) {
       return DropReason.NOT_WIREGUARD;
     }
     SourceKey source = SourceKey.of(ip);

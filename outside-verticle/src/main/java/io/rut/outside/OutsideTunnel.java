@@ -9,6 +9,8 @@ final class OutsideTunnel {
   SocketAddress address;
   InetSocketAddress inetAddress;
   SocketAddress client;
+  /** The client's address resolved once, to send to. */
+  InetSocketAddress clientInet;
   long highestCounter;
   long lastKeepaliveNanos;
   /** In the free-spare queue (a flag, so re-queueing is O(1)). */

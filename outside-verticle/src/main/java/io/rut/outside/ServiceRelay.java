@@ -1,5 +1,7 @@
 package io.rut.outside;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.rut.agent.ServiceUnit;
 import io.rut.config.OutsideServiceConfig;
 import io.rut.metrics.Direction;
@@ -15,14 +17,12 @@ import io.rut.protocol.MessageCounter;
 import io.rut.protocol.RejectReason;
 import io.rut.protocol.ServiceId;
 import io.rut.protocol.ServiceKeys;
+import io.rut.tunnel.RelaySocket;
 import io.rut.tunnel.Udp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.datagram.DatagramPacket;
-import io.vertx.core.datagram.DatagramSocket;
-import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
@@ -60,7 +60,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   private final Admission admission;
   private final String[] refusedLogKeys = new String[DropReason.values().length];
   private ControlCodec codec;
-  private DatagramSocket socket;
+  private RelaySocket socket;
   private long sweepTimer = -1;
 
   public ServiceRelay(OutsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
@@ -83,9 +83,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     meters.tunnelGauges(table::spareCount, table::activeCount);
     return vertx.executeBlocking(() -> config.listen().resolve())
         .compose(listen -> {
-          socket = vertx.createDatagramSocket(
-              new DatagramSocketOptions().setIpV6(listen.getAddress() instanceof Inet6Address));
+          socket = RelaySocket.create(vertx, listen.getAddress() instanceof Inet6Address);
           socket.handler(this::onDatagram);
+          socket.sendFailureHandler(this::sendFailed);
           socket.exceptionHandler(e -> log.limited(Level.WARNING, "socket-error", "socket_error",
               "service", config.name(), "error", e.getMessage()));
           return socket.listen(listen.getPort(), listen.getAddress().getHostAddress())
@@ -160,10 +160,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   // ---- the data path ------------------------------------------------------------------------
 
-  private void onDatagram(DatagramPacket packet) {
-    SocketAddress from = Udp.key(packet.sender());
-    Buffer data = packet.data();
-    if (data.length() == 0) {
+  private void onDatagram(ByteBuf data, SocketAddress sender) {
+    SocketAddress from = Udp.key(sender);
+    if (!data.isReadable()) {
       meters.drop(DropReason.EMPTY);
       return;
     }
@@ -177,9 +176,9 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
         return;
       }
       tunnel.toClientDatagrams++;
-      tunnel.toClientBytes += data.length();
+      tunnel.toClientBytes += data.readableBytes();
       tunnel.lastDataNanos = System.nanoTime();
-      forward(data, tunnel.client, Direction.TUNNEL_TO_CLIENT);
+      forward(data, tunnel.clientInet, Direction.TUNNEL_TO_CLIENT);
       return;
     }
     OutsideTunnel bound = table.byClient(from);
@@ -216,7 +215,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
    * Rather than black-holing the client until the tunnel expires, close it and move the client to
    * the spare. A WireGuard server follows its peer to the new endpoint by itself.
    */
-  private boolean replaceSilent(OutsideTunnel silent, SocketAddress client, Buffer data) {
+  private boolean replaceSilent(OutsideTunnel silent, SocketAddress client, ByteBuf data) {
     OutsideTunnel spare = table.pollSpare();
     if (spare == null) {
       return false;
@@ -235,29 +234,34 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     return true;
   }
 
-  private void toTunnel(OutsideTunnel tunnel, Buffer data) {
+  private void toTunnel(OutsideTunnel tunnel, ByteBuf data) {
     toTunnel(tunnel, data, System.nanoTime());
   }
 
-  private void toTunnel(OutsideTunnel tunnel, Buffer data, long now) {
+  private void toTunnel(OutsideTunnel tunnel, ByteBuf data, long now) {
+    count(tunnel, data.readableBytes(), now);
+    forward(data, tunnel.inetAddress, Direction.CLIENT_TO_TUNNEL);
+  }
+
+  private void count(OutsideTunnel tunnel, int bytes, long now) {
     tunnel.toTunnelDatagrams++;
-    tunnel.toTunnelBytes += data.length();
+    tunnel.toTunnelBytes += bytes;
     tunnel.lastDataNanos = now;
-    forward(data, tunnel.address, Direction.CLIENT_TO_TUNNEL);
   }
 
-  private void forward(Buffer data, SocketAddress to, Direction direction) {
-    meters.forwarded(direction, data.length());
-    socket.send(data, to.port(), to.host()).onFailure(e -> sendFailed(e, to));
+  /** Sends a received datagram's bytes on as they are: no copy, and an address resolved at bind. */
+  private void forward(ByteBuf data, InetSocketAddress to, Direction direction) {
+    meters.forwarded(direction, data.readableBytes());
+    socket.forward(data, to);
   }
 
-  private void sendFailed(Throwable e, SocketAddress to) {
+  private void sendFailed(Throwable e) {
     meters.drop(DropReason.SEND_FAILED);
     log.limited(Level.WARNING, "send-failed:" + config.name(), "send_failed", "service", config.name(),
-        "to", Udp.show(to), "error", e.getMessage());
+        "error", e.getMessage());
   }
 
-  private void newClient(SocketAddress from, Buffer data) {
+  private void newClient(SocketAddress from, ByteBuf data) {
     long now = System.nanoTime();
     PendingClient waiting = table.pending(from);
     if (waiting == null) {
@@ -288,7 +292,8 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       waiting = table.addPending(from);
       meters.event("client_queued");
     }
-    if (!waiting.offer(data, now)) {
+    // The read buffer is reused after this call: a waiting client's datagram is kept as a copy.
+    if (!waiting.offer(Buffer.buffer(ByteBufUtil.getBytes(data)), now)) {
       meters.drop(DropReason.QUEUE_FULL);
     }
   }
@@ -347,8 +352,11 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       meters.clientSetup(System.nanoTime() - waiting.arrivals.peek());
     }
     Buffer d;
+    long now = System.nanoTime();
     while ((d = waiting.datagrams.poll()) != null) {
-      toTunnel(tunnel, d);
+      count(tunnel, d.length(), now);
+      meters.forwarded(Direction.CLIENT_TO_TUNNEL, d.length());
+      socket.send(d, tunnel.inetAddress);
     }
     waiting.arrivals.clear();
   }
@@ -363,10 +371,10 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   // ---- control messages ---------------------------------------------------------------------
 
   /** Verifies and handles a control message; false if {@code data} is not one (then it is data). */
-  private boolean handledAsControl(Buffer data, SocketAddress from) {
+  private boolean handledAsControl(ByteBuf data, SocketAddress from) {
     ControlMessage m;
     try {
-      m = codec.decode(data.getBytes());
+      m = codec.decode(ByteBufUtil.getBytes(data));
     } catch (MalformedControlException e) {
       meters.drop(DropReason.MALFORMED_CONTROL);
       log.limited(Level.WARNING, "malformed:" + from, "malformed_control", "service", config.name(),
@@ -550,7 +558,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   private Future<Void> sendControl(ControlMessage m, SocketAddress to) {
     meters.controlOut(m.type());
-    return socket.send(Buffer.buffer(codec.encode(m)), to.port(), to.host()).onFailure(e -> sendFailed(e, to));
+    return socket.sendNow(Buffer.buffer(codec.encode(m)), Udp.inet(to)).onFailure(this::sendFailed);
   }
 
   // ---- timers and status --------------------------------------------------------------------

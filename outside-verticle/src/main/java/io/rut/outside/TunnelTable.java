@@ -75,6 +75,7 @@ final class TunnelTable {
 
   void bind(OutsideTunnel t, SocketAddress client) {
     t.client = client;
+    t.clientInet = io.rut.tunnel.Udp.inet(client);
     byClient.put(client, t);
   }
 

@@ -67,6 +67,13 @@ public final class DatagramTransport implements Transport {
     return spi;
   }
 
+  /** Kernel queues sized for bursts, reads for the largest datagram, several per wakeup. */
+  static void tune(DatagramChannel channel) {
+    channel.config().setReceiveBufferSize(KERNEL_BUFFER);
+    channel.config().setSendBufferSize(KERNEL_BUFFER);
+    channel.config().setRecvByteBufAllocator(new BatchedReads());
+  }
+
   /**
    * Reads sized for the largest datagram, several per wakeup: Vert.x asks for one per wakeup after
    * configuring the channel, which costs an epoll round per datagram under load.
@@ -93,9 +100,7 @@ public final class DatagramTransport implements Transport {
     @Override
     public void configure(DatagramChannel channel, DatagramSocketOptions options) {
       d.configure(channel, options);
-      channel.config().setReceiveBufferSize(KERNEL_BUFFER);
-      channel.config().setSendBufferSize(KERNEL_BUFFER);
-      channel.config().setRecvByteBufAllocator(new BatchedReads());
+      tune(channel);
     }
 
     @Override

@@ -63,6 +63,13 @@ public final class Udp {
         && b.getByte(3) == 0x01;
   }
 
+  /** The same for a received datagram's bytes. */
+  public static boolean maybeControl(io.netty.buffer.ByteBuf b) {
+    int i = b.readerIndex();
+    return b.readableBytes() == 88 && b.getByte(i) == 0x52 && b.getByte(i + 1) == 0x55 && b.getByte(i + 2) == 0x54
+        && b.getByte(i + 3) == 0x01;
+  }
+
   /** Prints an address the way a user writes it: {@code 1.2.3.4:5} or {@code [::1]:5}. */
   public static String show(SocketAddress a) {
     String h = a.hostAddress() != null ? a.hostAddress() : a.host();

@@ -1,0 +1,177 @@
+package io.rut.tunnel;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.InternetProtocolFamily;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.PromiseInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
+
+/**
+ * A UDP socket of the data path: a channel of Vert.x's transport on the owning verticle's event
+ * loop, without the per-datagram costs of Vert.x's {@code DatagramSocket} (a heap copy of every
+ * datagram, a name resolution and two promises per send, one flush per datagram).
+ *
+ * <ul>
+ *   <li>A received datagram is handed over as the read buffer itself, valid during the call only:
+ *       forward it with {@link #forward}, which sends those same bytes; copy it to keep it.</li>
+ *   <li>Sends take a resolved address and are flushed once per round of the event loop, so what
+ *       a burst of reads produces leaves in one {@code sendmmsg} where the transport has it.</li>
+ * </ul>
+ * Create, use and close it on the owning verticle's context only.
+ */
+public final class RelaySocket {
+
+  /** Receives one datagram; {@code data} is only valid during the call. */
+  public interface Receiver {
+    void onDatagram(ByteBuf data, SocketAddress sender);
+  }
+
+  private final ContextInternal context;
+  private final DatagramChannel channel;
+  private final Handler<DatagramPacket> deliver = this::deliver;
+  private final Runnable flush = this::flush;
+  private final ChannelFutureListener onWrite = this::onWrite;
+  private Receiver receiver;
+  private Handler<Throwable> exceptionHandler;
+  private Handler<Throwable> sendFailureHandler;
+  private boolean flushScheduled;
+
+  private RelaySocket(ContextInternal context, DatagramChannel channel) {
+    this.context = context;
+    this.channel = channel;
+  }
+
+  /** A socket of the family of {@code peer} (IPv6 sockets are dual-stack), on the calling verticle's context. */
+  public static RelaySocket create(Vertx vertx, InetSocketAddress peer) {
+    return create(vertx, peer.getAddress() instanceof java.net.Inet6Address);
+  }
+
+  /** An IPv4 or a dual-stack IPv6 socket, on the calling verticle's context. */
+  public static RelaySocket create(Vertx vertx, boolean ipv6) {
+    VertxInternal vx = (VertxInternal) vertx;
+    ContextInternal context = vx.getOrCreateContext();
+    DatagramChannel channel = vx.transport().datagramChannel(
+        ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
+    vx.transport().configure(channel, new DatagramSocketOptions().setIpV6(ipv6));
+    DatagramTransport.tune(channel);
+    channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
+    RelaySocket socket = new RelaySocket(context, channel);
+    channel.pipeline().addLast("rut", socket.new Inbound());
+    context.nettyEventLoop().register(channel);
+    return socket;
+  }
+
+  public RelaySocket handler(Receiver receiver) {
+    this.receiver = receiver;
+    return this;
+  }
+
+  /** Errors of the socket itself (not of one send). */
+  public RelaySocket exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  /** A datagram given to {@link #forward} or {@link #send} that could not be sent. */
+  public RelaySocket sendFailureHandler(Handler<Throwable> handler) {
+    this.sendFailureHandler = handler;
+    return this;
+  }
+
+  public Future<RelaySocket> listen(int port, String host) {
+    PromiseInternal<Void> bound = context.promise();
+    channel.bind(new InetSocketAddress(host, port)).addListener(bound);
+    return bound.future().map(v -> this);
+  }
+
+  /** Sends the bytes of a received datagram as they are, without copying them. */
+  public void forward(ByteBuf data, InetSocketAddress to) {
+    write(new DatagramPacket(data.retainedDuplicate(), to));
+  }
+
+  /** Sends a datagram of our own (a control message, a held datagram). */
+  public void send(Buffer data, InetSocketAddress to) {
+    write(new DatagramPacket(Unpooled.wrappedBuffer(data.getBytes()), to));
+  }
+
+  /** Sends and flushes at once; the future tells whether the datagram left. */
+  public Future<Void> sendNow(Buffer data, InetSocketAddress to) {
+    PromiseInternal<Void> sent = context.promise();
+    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data.getBytes()), to)).addListener(sent);
+    return sent.future();
+  }
+
+  public SocketAddress localAddress() {
+    return SocketAddress.inetSocketAddress(channel.localAddress());
+  }
+
+  public Future<Void> close() {
+    if (!channel.isOpen()) {
+      return context.succeededFuture();
+    }
+    PromiseInternal<Void> closed = context.promise();
+    channel.flush();
+    channel.close().addListener(closed);
+    return closed.future();
+  }
+
+  private void write(DatagramPacket packet) {
+    channel.write(packet).addListener(onWrite);
+    if (!flushScheduled) {
+      flushScheduled = true;
+      channel.eventLoop().execute(flush);
+    }
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    channel.flush();
+  }
+
+  private void onWrite(io.netty.channel.ChannelFuture f) {
+    if (!f.isSuccess() && sendFailureHandler != null) {
+      context.emit(f.cause(), sendFailureHandler);
+    }
+  }
+
+  private void deliver(DatagramPacket packet) {
+    if (receiver != null) {
+      receiver.onDatagram(packet.content(), SocketAddress.inetSocketAddress(packet.sender()));
+    }
+  }
+
+  private final class Inbound extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      try {
+        if (msg instanceof DatagramPacket packet) {
+          context.emit(packet, deliver);
+        }
+      } finally {
+        ReferenceCountUtil.release(msg);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      if (exceptionHandler != null) {
+        context.emit(cause, exceptionHandler);
+      }
+    }
+  }
+}
