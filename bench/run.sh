@@ -5,6 +5,7 @@
 #
 #   bench/run.sh          every point, REPS runs each (default 3; about 20 minutes)
 #   bench/run.sh quick    a few points, one short run each (about 2 minutes), for smoke tests
+#   bench/run.sh scale    the scale point only (about 4 minutes)
 #
 # Environment: REPS, DURATION (s per throughput/latency run), OUT_PORT (23222), ECHO_PORT (23820),
 # SCALE_TUNNELS (10000), JAVA_OPTS (flags for both agents), SKIP_BUILD=1, OUT_DIR, JARS (a folder
@@ -20,7 +21,10 @@ case "$MODE" in
   quick)
     SIZES="64"; CLIENTS="16 200"; SETUP_N="200"
     REPS="${REPS:-1}"; DURATION="${DURATION:-2}"; SCALE_TUNNELS="${SCALE_TUNNELS:-1000}"; IDLE=5; HOLD=3 ;;
-  *) echo "usage: bench/run.sh [full|quick]" >&2; exit 2 ;;
+  scale)
+    SIZES=""; CLIENTS=""; SETUP_N=""
+    REPS="${REPS:-1}"; DURATION="${DURATION:-5}"; SCALE_TUNNELS="${SCALE_TUNNELS:-10000}"; IDLE=25; HOLD=10 ;;
+  *) echo "usage: bench/run.sh [full|quick|scale]" >&2; exit 2 ;;
 esac
 OUT_PORT="${OUT_PORT:-23222}"
 ECHO_PORT="${ECHO_PORT:-23820}"
@@ -128,10 +132,12 @@ start_echo
 rep=0
 say "starting the pair"
 start_pair inside.json
-say "warming up the tunnel (JIT), not measured"
-"$UB" tput --target "$TUNNEL" --clients 16 --size 1400 --warmup 0 --duration 5 >/dev/null
+if [ -n "$SIZES" ]; then
+  say "warming up the tunnel (JIT), not measured"
+  "$UB" tput --target "$TUNNEL" --clients 16 --size 1400 --warmup 0 --duration 5 >/dev/null
+fi
 
-for rep in $(seq "$REPS"); do
+for rep in $( [ -n "$SIZES" ] && seq "$REPS"); do
   for size in $SIZES; do
     for c in $CLIENTS; do
       say "run $rep/$REPS: throughput ${size}B ${c} clients"
@@ -148,7 +154,7 @@ for rep in $(seq "$REPS"); do
   done
 done
 
-for rep in $(seq "$REPS"); do
+for rep in $( [ -n "$SETUP_N" ] && seq "$REPS"); do
   for n in $SETUP_N; do
     say "run $rep/$REPS: set-up of $n clients on a freshly started pair"
     stop_pair

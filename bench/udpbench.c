@@ -40,6 +40,7 @@
 #define NO_SLOT 0xffffffffu    /* a connect or hold datagram, not a window slot */
 #define TIMER_TAG 0xffffffffu  /* epoll tag of the pacing timer */
 #define MAX_CLIENTS 60000
+#define CLIENT_PORT 21000      /* clients' source port (+ run number), below the ephemeral range */
 
 /* The first 32 bytes of every datagram the generator sends. */
 struct hdr {
@@ -151,8 +152,17 @@ static void open_clients(int n) {
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) die("socket %d: %s (raise ulimit -n)", i, strerror(errno));
     big_buffers(fd, n > 1000 ? 65536 : 1 << 20);
-    struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = 0, .sin_addr = client_addr(i)};
-    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) die("bind client %d: %s", i, strerror(errno));
+    /*
+     * A fixed port below the ephemeral range, on an address of its own: the clients leave the
+     * ephemeral ports to the agents (an inside agent binds two per tunnel on the wildcard address,
+     * and a port taken on any address is taken for a wildcard bind). The kernel's choice if taken.
+     */
+    struct sockaddr_in src = {.sin_family = AF_INET, .sin_port = htons((uint16_t)(CLIENT_PORT + (unsigned)o.rep % 64)),
+                              .sin_addr = client_addr(i)};
+    if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) {
+      src.sin_port = 0;
+      if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) die("bind client %d: %s", i, strerror(errno));
+    }
     if (connect(fd, (struct sockaddr *)&target, sizeof(target)) < 0) die("connect: %s", strerror(errno));
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl: %s", strerror(errno));
@@ -861,8 +871,8 @@ static void paced_round(unsigned long count, int rate) {
   hold_limit = count;
   rr = 0;
   tfd = start_timer(rate);
-  uint64_t end = now_ns() + secs(seconds);
-  while (now_ns() < end) poll_once(1, on_hold, on_hold_tick);
+  uint64_t end = now_ns() + secs(seconds * 2 + 1);  /* timer ticks may come late: send them all */
+  while (hold_sent < hold_limit && now_ns() < end) poll_once(1, on_hold, on_hold_tick);
   stop_timer(tfd);
   drain(1.0, on_hold);
 }
@@ -917,7 +927,7 @@ static int cmd_scale(void) {
 
   /* Are the tunnels still there? One datagram from every client. */
   paced_round((unsigned long)o.clients, 5000);
-  unsigned long alive = hold_back;
+  unsigned long alive = hold_back, alive_sent = hold_sent;
 
   char point[64];
   snprintf(point, sizeof(point), "%d tunnels", o.clients);
@@ -930,6 +940,7 @@ static int cmd_scale(void) {
   jnum("light_sent", (double)light_sent);
   jnum("light_lost", (double)light_sent - (double)light_back);
   jnum("alive_after_idle", (double)alive);
+  jnum("alive_sent", (double)alive_sent);
   jnum("idle_s", o.idle);
   static const char *who[] = {"out", "in", "in2", "in3", "in4", "in5", "in6", "in7"};
   char k[64];
