@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Compares two builds of RUT on throughput, fairly on a shared machine: both pairs run side by
+# side (A on one port, B on another, one echo service), and their runs alternate A, B, A, B...
+# so that whatever else the machine does falls on both alike. Prints medians of round trips per
+# second and of the agents' CPU time per round trip, and B/A.
+#
+#   bench/ab.sh JARS_A JARS_B     each a folder holding outside.jar and inside.jar
+#
+# Environment: RUNS (5), DURATION (4 s), POINTS ("64:16 1400:200", size:clients).
+# Sends only to 127.0.0.1; stops only the processes it started, by PID.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -eq 2 ] || { echo "usage: bench/ab.sh JARS_A JARS_B" >&2; exit 2; }
+A="$1"; B="$2"
+RUNS="${RUNS:-5}"; DURATION="${DURATION:-4}"; POINTS="${POINTS:-64:16 1400:200}"
+OUT="$(mktemp -d /tmp/rut-ab.XXXXXX)"
+UB=bench/target/udpbench
+mkdir -p bench/target
+gcc -O2 -Wall -Wextra -o "$UB" bench/udpbench.c
+
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do
+    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$p" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ECHO=127.0.0.1:25820
+"$UB" echo --listen "$ECHO" 2>>"$OUT/echo.log" & pids+=($!)
+declare -A PORT=([A]=25222 [B]=25322) PIDS=()
+for who in A B; do
+  jars="$A"; [ "$who" = B ] && jars="$B"
+  for f in outside.json inside.json; do
+    sed -e "s/23222/${PORT[$who]}/g" -e "s/23820/25820/g" "bench/conf/$f" > "$OUT/$who-$f"
+  done
+  java -jar "$jars/outside.jar" -conf "$OUT/$who-outside.json" 2>>"$OUT/$who-outside.log" & o=$!; pids+=("$o")
+  java -jar "$jars/inside.jar" -conf "$OUT/$who-inside.json" 2>>"$OUT/$who-inside.log" & i=$!; pids+=("$i")
+  PIDS[$who]="$o,$i"
+  "$UB" first --target "127.0.0.1:${PORT[$who]}" --t0 "$(date +%s%N)" --src_base $([ "$who" = A ] && echo 59000 || echo 59100) \
+    --deadline 30 --out "$OUT/first.jsonl" >/dev/null
+  # JIT warm-up, not measured.
+  "$UB" tput --target "127.0.0.1:${PORT[$who]}" --clients 16 --size 1400 --warmup 0 --duration 5 >/dev/null
+done
+
+for run in $(seq "$RUNS"); do
+  for p in $POINTS; do
+    for who in A B; do
+      echo "ab: run $run/$RUNS ${p%%:*} B ${p##*:} clients, build $who" >&2
+      "$UB" tput --target "127.0.0.1:${PORT[$who]}" --path "$who" --rep "$run" --size "${p%%:*}" \
+        --clients "${p##*:}" --duration "$DURATION" --pids "${PIDS[$who]}" --out "$OUT/results.jsonl" >/dev/null
+    done
+  done
+done
+
+python3 - "$OUT/results.jsonl" <<'EOF'
+import json, statistics, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+print(f"{'point':<12}{'A rt/s':>10}{'B rt/s':>10}{'B/A':>7}{'A CPU us/rt':>13}{'B CPU us/rt':>13}{'B/A':>7}")
+for point in dict.fromkeys(r["point"] for r in rows):
+    m = {}
+    for who in "AB":
+        rs = [r for r in rows if r["point"] == point and r["path"] == who]
+        cpu = [sum(v for k, v in r.items() if k.endswith("_cpu_us_per_rt")) for r in rs]
+        m[who] = (statistics.median(r["rt_per_s"] for r in rs), statistics.median(cpu), len(rs))
+    (ra, ca, n), (rb, cb, _) = m["A"], m["B"]
+    print(f"{point:<12}{ra:>10.0f}{rb:>10.0f}{rb/ra:>7.2f}{ca:>13.1f}{cb:>13.1f}{cb/ca:>7.2f}   ({n} runs each)")
+EOF
+echo "ab: raw results in $OUT/results.jsonl" >&2
