@@ -41,6 +41,12 @@ public final class TunnelVerticle extends VerticleBase {
    * outside restores every client's binding before it has a spare to bind a waiting client to.
    */
   private static final long SPARE_REREGISTER_DELAY_MS = 500;
+  /**
+   * CLOSE is not acknowledged (PROTOCOL.md section 5), so a tunnel that closes sends it twice, this
+   * far apart, before its socket goes: one lost datagram must not leave the outside sending the
+   * client into a closed tunnel until it expires.
+   */
+  static final long CLOSE_REPEAT_MS = 100;
 
   private final long tunnelId;
   private TunnelContext ctx;
@@ -499,8 +505,10 @@ public final class TunnelVerticle extends VerticleBase {
     }
     Future<Void> bye = Future.succeededFuture();
     if (tellOutside && knownToOutside) {
-      bye = sendControl(ControlMessage.close(ctx.serviceId(), tunnelId, ctx.counter().next(),
-          "idle".equals(reason) ? CloseReason.IDLE : CloseReason.SHUTDOWN));
+      CloseReason why = "idle".equals(reason) ? CloseReason.IDLE : CloseReason.SHUTDOWN;
+      bye = sendClose(why)
+          .compose(v -> vertx.timer(CLOSE_REPEAT_MS))
+          .compose(v -> sendClose(why));
     }
     closed = true;
     cancelTimers();
@@ -510,6 +518,11 @@ public final class TunnelVerticle extends VerticleBase {
     bye.onComplete(v -> {
       vertx.eventBus().publish(ctx.eventsAddress(), event);
     });
+  }
+
+  private Future<Void> sendClose(CloseReason why) {
+    return sendControl(ControlMessage.close(ctx.serviceId(), tunnelId, ctx.counter().next(), why))
+        .recover(e -> Future.succeededFuture());
   }
 
   private Future<Void> sendControl(ControlMessage m) {

@@ -53,6 +53,33 @@ class LifecycleTest {
   }
 
   @Test
+  void aLostCloseIsRepeatedSoTheClientIsNotSentIntoTheClosedTunnel() throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("[::]:0"));
+    RebindingProxy wire = new RebindingProxy(rig.vertx, rig.outsidePort());
+    int wirePort = wire.start();
+    rig.startInside(Rig.insideService("127.0.0.1:" + wirePort, "127.0.0.1:" + rig.echo.port())
+        .put("connectionTimeout", 1));
+    rig.awaitSpares(1);
+    // The first CLOSE (type 7 at byte 4 of a control message) is lost on the way up.
+    wire.drops.set(1);
+    wire.lose = b -> b.length() == 88 && b.getByte(4) == 7;
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      var closed = rig.nextEvent(ServiceRelay.EVENTS, e -> "closed".equals(e.getString("event"))
+          && e.getString("client") != null);
+      byte[] first = "before idle".getBytes();
+      assertArrayEquals(first, client.roundTrip(first, 2000));
+      closed.get(5, TimeUnit.SECONDS);
+      assertEquals(0, wire.drops.get(), "a CLOSE was lost");
+      assertEquals(1, rig.outside.meters(Rig.SERVICE).closedCount("inside_idle"),
+          "the outside learnt of the close from the repeated CLOSE, not by expiry (keepalive 25 s)");
+      byte[] again = "same address, right after".getBytes();
+      assertArrayEquals(again, client.roundTrip(again, 1000), "reconnects at once");
+    }
+  }
+
+  @Test
   void outsideRestartKeepsTheClientsFlow() {
     rig = Rig.standard(fast(), fast());
     int port = rig.outsidePort();

@@ -25,6 +25,9 @@ final class RebindingProxy {
   /** What the outside sent down, with the inside socket it went to. */
   final List<Map.Entry<SocketAddress, Buffer>> capturedDownstream = new CopyOnWriteArrayList<>();
   private DatagramSocket front;
+  /** Upstream datagrams that match are lost on the way, as many times as {@link #drops} allows. */
+  volatile java.util.function.Predicate<Buffer> lose = b -> false;
+  final java.util.concurrent.atomic.AtomicInteger drops = new java.util.concurrent.atomic.AtomicInteger();
 
   RebindingProxy(Vertx vertx, int outsidePort) {
     this.vertx = vertx;
@@ -36,6 +39,9 @@ final class RebindingProxy {
     front.handler(p -> {
       SocketAddress inside = p.sender();
       capturedUpstream.add(p.data().copy());
+      if (lose.test(p.data()) && drops.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        return;
+      }
       DatagramSocket out = mappings.get(inside);
       if (out == null) {
         DatagramSocket fresh = vertx.createDatagramSocket(new DatagramSocketOptions());
