@@ -44,6 +44,10 @@ class LifecycleTest {
       assertTrue(event.getString("client").endsWith(":" + client.port()), "the client's tunnel closed: " + event);
       assertEquals(1, rig.outside.meters(Rig.SERVICE).closedCount("inside_idle"),
           "the outside learnt of it from the inside's CLOSE, not by expiry");
+      Rig.sleep(300);
+      assertEquals(1, rig.outside.meters(Rig.SERVICE).events("close_for_closed_tunnel"),
+          "the repeated CLOSE arrived, and is not counted as a drop");
+      assertEquals(0, rig.outside.meters(Rig.SERVICE).drops(io.rut.metrics.DropReason.UNKNOWN_TUNNEL));
 
       // The C tools drop this datagram: their outside still maps the client to the dead tunnel.
       byte[] again = "same address, right after".getBytes();

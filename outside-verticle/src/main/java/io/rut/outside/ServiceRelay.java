@@ -525,7 +525,12 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   private void onClose(ControlMessage m, SocketAddress from) {
     OutsideTunnel t = table.byId(m.tunnelId());
-    if (t == null || !t.address.equals(from)) {
+    if (t == null) {
+      // The inside sends CLOSE twice (it is not acknowledged): the second finds the tunnel gone.
+      meters.event("close_for_closed_tunnel");
+      return;
+    }
+    if (!t.address.equals(from)) {
       meters.drop(DropReason.UNKNOWN_TUNNEL);
       return;
     }
