@@ -458,16 +458,23 @@ static void check_timeouts(uint64_t now, uint64_t timeout) {
   }
 }
 
-static int cmd_tput(void) {
+/* Opens the clients, has each get one echo, and drains: how a measured run starts. */
+static int connect_clients(double *connect_ms) {
   target = parse_addr(o.target);
   init_recv();
   open_clients(o.clients);
   alloc_served(o.clients);
   uint64_t t = now_ns();
   connect_range(0, o.clients, t + secs(o.deadline));
-  double connect_ms = (now_ns() - t) / 1e6;
+  *connect_ms = (now_ns() - t) / 1e6;
   int unserved = o.clients - nserved;
   drain(0.1, ignore_echo);
+  return unserved;
+}
+
+static int cmd_tput(void) {
+  double connect_ms;
+  int unserved = connect_clients(&connect_ms);
 
   slots = calloc(o.window, sizeof(*slots));
   q_client = calloc(o.window, sizeof(int));
@@ -477,7 +484,7 @@ static int cmd_tput(void) {
   rtts = malloc(caprtt * sizeof(uint32_t));
   if (!slots || !q_client || !q_slot || !wbufs || !rtts) die("out of memory");
   uint64_t timeout = secs(o.timeout);
-  t = now_ns();
+  uint64_t t = now_ns();
   t_meas = t + secs(o.warmup);
   t_end = t_meas + secs(o.duration);
   for (int s = 0; s < o.window; s++) issue((uint32_t)s);
@@ -610,19 +617,13 @@ static void stop_timer(int fd) {
 }
 
 static int cmd_lat(void) {
-  target = parse_addr(o.target);
-  init_recv();
-  open_clients(o.clients);
-  alloc_served(o.clients);
-  uint64_t t = now_ns();
-  connect_range(0, o.clients, t + secs(o.deadline));
-  int unserved = o.clients - nserved;
-  drain(0.1, ignore_echo);
+  double connect_ms;
+  int unserved = connect_clients(&connect_ms);
   caprtt = (size_t)(o.rate * (o.duration + 1)) + 1024;
   rtts = malloc(caprtt * sizeof(uint32_t));
   if (!rtts) die("out of memory");
   uint64_t timeout = secs(o.timeout);
-  t = now_ns();
+  uint64_t t = now_ns();
   t_meas = t + secs(o.warmup);
   t_end = t_meas + secs(o.duration);
   tfd = start_timer(o.rate);
