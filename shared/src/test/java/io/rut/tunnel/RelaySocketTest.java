@@ -59,6 +59,13 @@ class RelaySocketTest {
     }
   }
 
+  /** A loopback socket to receive on, that gives up after 3 s. */
+  private static DatagramSocket sink() throws Exception {
+    DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    sink.setSoTimeout(3000);
+    return sink;
+  }
+
   private static byte[] receive(DatagramSocket s) throws Exception {
     DatagramPacket p = new DatagramPacket(new byte[70_000], 70_000);
     s.receive(p);
@@ -69,9 +76,8 @@ class RelaySocketTest {
 
   @Test
   void forwardsEverySizeIntactOnItsOwnEventLoop() throws Exception {
-    try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
+    try (DatagramSocket sink = sink();
          DatagramSocket source = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      sink.setSoTimeout(3000);
       Forwarder f = new Forwarder((InetSocketAddress) sink.getLocalSocketAddress(), false);
       vertx.deployVerticle(f).await();
       InetSocketAddress relay = new InetSocketAddress("127.0.0.1", f.socket.localAddress().port());
@@ -88,8 +94,7 @@ class RelaySocketTest {
 
   @Test
   void aDualStackSocketServesIpv4AndIpv6Senders() throws Exception {
-    try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-      sink.setSoTimeout(3000);
+    try (DatagramSocket sink = sink()) {
       Forwarder f = new Forwarder((InetSocketAddress) sink.getLocalSocketAddress(), true);
       vertx.deployVerticle(f).await();
       int port = f.socket.localAddress().port();
@@ -105,8 +110,7 @@ class RelaySocketTest {
 
   @Test
   void aBurstOfSendsLeavesInOrder(VertxTestContext test) throws Exception {
-    DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    sink.setSoTimeout(3000);
+    DatagramSocket sink = sink();
     InetSocketAddress to = (InetSocketAddress) sink.getLocalSocketAddress();
     vertx.deployVerticle(new AbstractVerticle() {
       @Override
@@ -128,8 +132,7 @@ class RelaySocketTest {
 
   @Test
   void aSendThatCannotLeaveIsReportedAndTheSocketLivesOn(VertxTestContext test) throws Exception {
-    DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    sink.setSoTimeout(3000);
+    DatagramSocket sink = sink();
     InetSocketAddress ok = (InetSocketAddress) sink.getLocalSocketAddress();
     // An IPv4 socket cannot reach an IPv6 destination: the kernel refuses the send.
     InetSocketAddress unreachable = new InetSocketAddress("::1", 9);
@@ -188,8 +191,7 @@ class RelaySocketTest {
 
   @Test
   void sendNowTellsWhenTheDatagramLeft(VertxTestContext test) throws Exception {
-    DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress());
-    sink.setSoTimeout(3000);
+    DatagramSocket sink = sink();
     InetSocketAddress to = (InetSocketAddress) sink.getLocalSocketAddress();
     var sent = test.checkpoint();
     vertx.deployVerticle(new AbstractVerticle() {
