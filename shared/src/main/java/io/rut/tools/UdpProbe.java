@@ -36,6 +36,26 @@ public final class UdpProbe {
     throw new IllegalStateException("nothing echoed through " + to + " within 30 s");
   }
 
+  /**
+   * The echo of {@code sent}, within 2 s of {@code t0}. Echoes of earlier datagrams are passed over:
+   * knocks repeated while the agents started come back late, each of them.
+   */
+  private static String receiveEcho(DatagramSocket s, byte[] in, String sent, long t0) throws Exception {
+    while (true) {
+      int left = (int) (2000 - (System.nanoTime() - t0) / 1_000_000);
+      if (left <= 0) {
+        throw new SocketTimeoutException();
+      }
+      s.setSoTimeout(left);
+      DatagramPacket p = new DatagramPacket(in, in.length);
+      s.receive(p);
+      String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+      if (text.equals(sent)) {
+        return text;
+      }
+    }
+  }
+
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
       System.err.println("usage: UdpProbe HOST:PORT [count] [interval-ms]");
@@ -54,9 +74,7 @@ public final class UdpProbe {
         long t0 = System.nanoTime();
         s.send(new DatagramPacket(out, out.length, to));
         try {
-          DatagramPacket p = new DatagramPacket(in, in.length);
-          s.receive(p);
-          String text = new String(p.getData(), 0, p.getLength(), StandardCharsets.UTF_8);
+          String text = receiveEcho(s, in, new String(out, StandardCharsets.UTF_8), t0);
           System.out.printf("probe: sent \"%s\" from port %d, echo \"%s\" after %.2f ms%n",
               new String(out, StandardCharsets.UTF_8), s.getLocalPort(), text, (System.nanoTime() - t0) / 1e6);
           back++;
