@@ -12,7 +12,9 @@ import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -57,19 +59,36 @@ class FloodTest {
   }
 
   /** Round trips at a steady pace for {@code seconds}; returns how many got no echo within 200 ms. */
-  private static int[] converse(TestClient client, int seconds) {
+  /** Round trips every 4 ms for {@code seconds}; what was sent, and when (s from the start) each loss was sent. */
+  private record Conversation(int sent, List<Double> lossesAt) {
+    int lost() {
+      return lossesAt.size();
+    }
+  }
+
+  private static Conversation converse(TestClient client, int seconds) {
     int sent = 0;
-    int lost = 0;
-    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    List<Double> lossesAt = new ArrayList<>();
+    long start = System.nanoTime();
+    long end = start + seconds * 1_000_000_000L;
     while (System.nanoTime() < end) {
       byte[] msg = ("legit " + sent).getBytes(StandardCharsets.UTF_8);
       sent++;
+      long at = System.nanoTime();
       if (client.roundTrip(msg, 200) == null) {
-        lost++;
+        lossesAt.add(Math.round((at - start) / 1e7) / 100.0);
       }
       Rig.sleep(4);
     }
-    return new int[] {sent, lost};
+    return new Conversation(sent, lossesAt);
+  }
+
+  /** UDP datagrams this network namespace's kernel dropped for a full receive queue, any socket. */
+  private static long kernelReceiveQueueDrops() throws java.io.IOException {
+    List<String> udp = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp")).stream()
+        .filter(l -> l.startsWith("Udp:")).toList();
+    List<String> names = List.of(udp.get(0).split(" "));
+    return Long.parseLong(udp.get(1).split(" ")[names.indexOf("RcvbufErrors")]);
   }
 
   private static long usedHeapAfterGc() {
@@ -102,15 +121,16 @@ class FloodTest {
       assertArrayEquals(initiation, client.roundTrip(initiation, 2000), "the real client is admitted");
       rig.awaitSettled();
       int tunnelsBefore = rig.insideStatus().getInteger("tunnels");
-      int[] quiet = converse(client, 5);
+      Conversation quiet = converse(client, 5);
       long heapBefore = usedHeapAfterGc();
       long filesBefore = openFiles();
       double challengesBefore = rig.outside.meters(Rig.SERVICE).sent(MessageType.CHALLENGE);
+      long kernelDropsBefore = kernelReceiveQueueDrops();
 
       flood = new ProcessBuilder(flooder.getPath(), Integer.toString(rig.outsidePort()), Integer.toString(RATE),
           Integer.toString(SECONDS), Integer.toString(SOURCES), HexFormat.of().formatHex(hello))
           .redirectErrorStream(true).start();
-      int[] flooded = converse(client, SECONDS);
+      Conversation flooded = converse(client, SECONDS);
       assertTrue(flood.waitFor(SECONDS + 10, TimeUnit.SECONDS), "the flooder stops by itself");
       String report = new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
       long sent = Long.parseLong(report.replaceAll("^flood: sent (\\d+) .*$", "$1"));
@@ -118,18 +138,21 @@ class FloodTest {
       long heapAfter = usedHeapAfterGc();
       double notWireguard = rig.outside.meters(Rig.SERVICE).drops(DropReason.NOT_WIREGUARD);
       double challenges = rig.outside.meters(Rig.SERVICE).sent(MessageType.CHALLENGE) - challengesBefore;
-      System.out.printf("flood: %s%nlegit client: quiet %d sent %d lost; flooded %d sent %d lost%n"
-              + "refused as not WireGuard: %.0f; challenges to replayed HELLOs: %.0f; heap %+.1f MB; "
-              + "open files %d -> %d; inside tunnels %d -> %d%n",
-          report, quiet[0], quiet[1], flooded[0], flooded[1], notWireguard, challenges,
+      System.out.printf("flood: %s%nlegit client: quiet %d sent %d lost; flooded %d sent %d lost (sent at %s s)%n"
+              + "refused as not WireGuard: %.0f; challenges to replayed HELLOs: %.0f; kernel receive-queue drops "
+              + "meanwhile: %d; heap %+.1f MB; open files %d -> %d; inside tunnels %d -> %d%n",
+          report, quiet.sent(), quiet.lost(), flooded.sent(), flooded.lost(), flooded.lossesAt(), notWireguard,
+          challenges, kernelReceiveQueueDrops() - kernelDropsBefore,
           (heapAfter - heapBefore) / 1e6, filesBefore, openFiles(), tunnelsBefore,
           rig.insideStatus().getInteger("tunnels"));
 
       // On a loaded machine the flooder itself may fall short of 100,000/s; the figures say what it reached.
       assertTrue(sent >= (long) RATE * SECONDS / 2, "the flood ran at half its rate at least: " + report);
-      // The legitimate client's loss depends on the machine as much as on RUT (on two cores the
-      // flooder holds one; the outside's one event loop reads ~94,000 datagrams/s): it is printed
-      // above, and the goal, none, is not asserted until RUT meets it on such a machine.
+      // The legitimate client's loss depends on the machine as much as on RUT: on two cores the
+      // flooder holds one, and during the flood's first second or two the JVM is still compiling
+      // the refusal paths, the outside falls behind and the kernel drops from its full queue for
+      // every source alike (that is when the losses printed above happen). Once compiled, the
+      // outside keeps up. The goal, none at all, is not asserted until RUT meets it on such a machine.
       assertEquals(1, rig.echo.peers().size(), "no flood source reached the service");
       assertEquals(tunnelsBefore, rig.insideStatus().getInteger("tunnels"), "no inside socket for the flood");
       assertTrue(notWireguard > sent / 2, "the flood was refused by admission");

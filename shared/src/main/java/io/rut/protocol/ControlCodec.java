@@ -1,9 +1,5 @@
 package io.rut.protocol;
 
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.macs.HMac;
-import org.bouncycastle.crypto.params.KeyParameter;
-
 /**
  * Encodes, recognises and verifies the 88-byte control messages of one service (PROTOCOL.md
  * section 2). Holds MAC state, so an instance belongs to one thread; make one per event loop user.
@@ -16,15 +12,14 @@ public final class ControlCodec {
   private static final int BODY = 32;
 
   private final ServiceKeys keys;
-  private final HMac[] macs;
-  private final byte[] scratch = new byte[32];
+  private final HmacSha256[] macs;
+  private final byte[] scratch = new byte[HmacSha256.SIZE];
 
   public ControlCodec(ServiceKeys keys) {
     this.keys = keys;
-    this.macs = new HMac[keys.count()];
+    this.macs = new HmacSha256[keys.count()];
     for (int i = 0; i < macs.length; i++) {
-      macs[i] = new HMac(new SHA256Digest());
-      macs[i].init(new KeyParameter(keys.key(i)));
+      macs[i] = new HmacSha256(keys.key(i));
     }
   }
 
@@ -68,9 +63,7 @@ public final class ControlCodec {
       }
       default -> throw new IllegalStateException();
     }
-    HMac mac = macs[0];
-    mac.update(out, 0, TAG_OFFSET);
-    mac.doFinal(scratch, 0);
+    macs[0].mac(out, 0, TAG_OFFSET, scratch);
     System.arraycopy(scratch, 0, out, TAG_OFFSET, TAG_SIZE);
     return out;
   }
@@ -81,9 +74,8 @@ public final class ControlCodec {
       return false;
     }
     boolean ok = false;
-    for (HMac mac : macs) {
-      mac.update(d, 0, TAG_OFFSET);
-      mac.doFinal(scratch, 0);
+    for (HmacSha256 mac : macs) {
+      mac.mac(d, 0, TAG_OFFSET, scratch);
       int diff = 0;
       for (int i = 0; i < TAG_SIZE; i++) {
         diff |= scratch[i] ^ d[TAG_OFFSET + i];

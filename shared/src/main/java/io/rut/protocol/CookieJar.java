@@ -3,9 +3,6 @@ package io.rut.protocol;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.util.function.LongSupplier;
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.macs.HMac;
-import org.bouncycastle.crypto.params.KeyParameter;
 
 /**
  * The outside agent's stateless cookies (PROTOCOL.md section 5 step 2): HMAC-SHA256 under a key
@@ -17,17 +14,17 @@ public final class CookieJar {
   public static final int COOKIE_SIZE = 16;
   public static final long EPOCH_SECONDS = 30;
 
-  private final HMac mac = new HMac(new SHA256Digest());
+  private final HmacSha256 mac;
   private final LongSupplier unixSeconds;
   private final byte[] buf = new byte[AddressCodec.SIZE + 24];
-  private final byte[] out = new byte[32];
+  private final byte[] out = new byte[HmacSha256.SIZE];
 
   public CookieJar() {
     this(randomKey(), () -> System.currentTimeMillis() / 1000);
   }
 
   public CookieJar(byte[] key, LongSupplier unixSeconds) {
-    mac.init(new KeyParameter(key));
+    this.mac = new HmacSha256(key);
     this.unixSeconds = unixSeconds;
   }
 
@@ -50,8 +47,7 @@ public final class CookieJar {
     ControlCodec.putLong(buf, AddressCodec.SIZE, tunnelId);
     ControlCodec.putLong(buf, AddressCodec.SIZE + 8, serviceId);
     ControlCodec.putLong(buf, AddressCodec.SIZE + 16, epoch);
-    mac.update(buf, 0, buf.length);
-    mac.doFinal(out, 0);
+    mac.mac(buf, 0, buf.length, out);
     return java.util.Arrays.copyOf(out, COOKIE_SIZE);
   }
 

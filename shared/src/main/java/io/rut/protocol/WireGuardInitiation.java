@@ -17,6 +17,8 @@ public final class WireGuardInitiation {
 
   private final byte[] mac1Key;
   private final byte[] mac = new byte[MAC_SIZE];
+  /** Reused: BouncyCastle's doFinal resets it to the keyed initial state. */
+  private final Blake2sDigest verifier;
 
   public WireGuardInitiation(byte[] serverPublicKey) {
     if (serverPublicKey.length != 32) {
@@ -28,6 +30,7 @@ public final class WireGuardInitiation {
     h.update(serverPublicKey, 0, serverPublicKey.length);
     mac1Key = new byte[32];
     h.doFinal(mac1Key, 0);
+    verifier = new Blake2sDigest(mac1Key, MAC_SIZE, null, null);
   }
 
   /** The mac1 a valid initiation carries for these first 116 bytes. */
@@ -44,9 +47,8 @@ public final class WireGuardInitiation {
     if (message.length != SIZE || message[0] != 1 || message[1] != 0 || message[2] != 0 || message[3] != 0) {
       return false;
     }
-    Blake2sDigest d = new Blake2sDigest(mac1Key, MAC_SIZE, null, null);
-    d.update(message, 0, MAC1_OFFSET);
-    d.doFinal(mac, 0);
+    verifier.update(message, 0, MAC1_OFFSET);
+    verifier.doFinal(mac, 0);
     int diff = 0;
     for (int i = 0; i < MAC_SIZE; i++) {
       diff |= mac[i] ^ message[MAC1_OFFSET + i];
