@@ -42,6 +42,13 @@ public final class TunnelVerticle extends VerticleBase {
    */
   private static final long SPARE_REREGISTER_DELAY_MS = 500;
   /**
+   * A new tunnel's first HELLO retry: agents started together (a reboot, a compose file) often
+   * send the first HELLO before the outside listens, and a client should not wait a second for it.
+   */
+  static final long FIRST_HELLO_RETRY_MS = 200;
+  /** A tunnel that lost its outside retries HELLO from 1 s, doubling (PROTOCOL.md section 5, step 6). */
+  private static final long REREGISTER_HELLO_RETRY_MS = 1000;
+  /**
    * CLOSE is not acknowledged (PROTOCOL.md section 5), so a tunnel that closes sends it twice, this
    * far apart, before its socket goes: one lost datagram must not leave the outside sending the
    * client into a closed tunnel until it expires.
@@ -121,7 +128,7 @@ public final class TunnelVerticle extends VerticleBase {
             commands.completion())
         .onSuccess(v -> {
           if (!closed) {
-            startHello();
+            startHello(FIRST_HELLO_RETRY_MS);
             scheduleKeepalive();
           }
         })
@@ -362,8 +369,12 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void startHello() {
+    startHello(REREGISTER_HELLO_RETRY_MS);
+  }
+
+  private void startHello(long firstRetryMs) {
     cancelHello();
-    helloBackoffMs = Math.min(1000, keepaliveMillis());
+    helloBackoffMs = Math.min(firstRetryMs, keepaliveMillis());
     sendHello();
     scheduleHello();
   }

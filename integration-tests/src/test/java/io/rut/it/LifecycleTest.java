@@ -25,6 +25,41 @@ class LifecycleTest {
     }
   }
 
+  /**
+   * Agents started together often send a tunnel's first HELLO before the outside listens: the
+   * second follows within a fraction of a second, not after the protocol's 1 s re-registration backoff.
+   */
+  @Test
+  void aNewTunnelRetriesItsFirstHelloWithinAFractionOfASecond() throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    try (java.net.DatagramSocket silentOutside = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+      rig.startInside(Rig.insideService("127.0.0.1:" + silentOutside.getLocalPort(), "127.0.0.1:" + rig.echo.port()));
+      java.util.Map<Integer, java.util.List<Long>> hellosBySource = new java.util.HashMap<>();
+      byte[] buf = new byte[2048];
+      long end = System.nanoTime() + 900_000_000L;
+      while (System.nanoTime() < end) {
+        silentOutside.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
+        java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
+        try {
+          silentOutside.receive(p);
+        } catch (java.net.SocketTimeoutException e) {
+          break;
+        }
+        if (p.getLength() == 88 && buf[4] == 1) {
+          hellosBySource.computeIfAbsent(p.getPort(), k -> new java.util.ArrayList<>()).add(System.nanoTime());
+        }
+      }
+      assertTrue(hellosBySource.values().stream().anyMatch(t -> t.size() >= 2), "HELLOs repeated: " + hellosBySource);
+      for (java.util.List<Long> times : hellosBySource.values()) {
+        if (times.size() >= 2) {
+          long gapMs = (times.get(1) - times.get(0)) / 1_000_000;
+          assertTrue(gapMs >= 100 && gapMs < 600, "first HELLO retry after " + gapMs + " ms");
+        }
+      }
+    }
+  }
+
   private static JsonObject fast() {
     return new JsonObject().put("keepaliveInterval", 0.5);
   }

@@ -71,6 +71,11 @@ public final class RutLauncher<C extends AgentConfig> {
 
   /** Parses, validates and runs; returns only on failure or for keygen/--help. */
   public static <C extends AgentConfig> void main(Agent<C> agent, String[] args) {
+    // Netty's buffer-allocation events for Java Flight Recorder load JFR's machinery on the first
+    // datagram (about 130 ms of an agent's start here); -Dio.netty.jfr.enabled=true restores them.
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
     int code = new RutLauncher<>(agent, System.out, System.err).launch(args);
     if (code != 0) {
       System.exit(code);

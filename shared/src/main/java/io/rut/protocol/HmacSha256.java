@@ -18,10 +18,19 @@ final class HmacSha256 {
 
   HmacSha256(byte[] key) {
     try {
-      mac = Mac.getInstance("HmacSHA256");
+      mac = sunJce();
       mac.init(new SecretKeySpec(key, "HmacSHA256"));
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
+    }
+  }
+
+  /** Asked of SunJCE by name: a search by algorithm alone loads every provider before it (TLS included). */
+  private static Mac sunJce() throws GeneralSecurityException {
+    try {
+      return Mac.getInstance("HmacSHA256", "SunJCE");
+    } catch (java.security.NoSuchProviderException e) {
+      return Mac.getInstance("HmacSHA256");
     }
   }
 
