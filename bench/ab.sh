@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Compares two builds of RUT on throughput, fairly on a shared machine: both pairs run side by
-# side (A on one port, B on another, one echo service), and their runs alternate A, B, A, B...
+# side (A on one port, B on another, one echo service), and their runs alternate A, B, B, A...
 # so that whatever else the machine does falls on both alike. Prints medians of round trips per
-# second and of the agents' CPU time per round trip, and B/A.
+# second and of the agents' CPU time per round trip, and B/A. On a noisy machine, compare a
+# build with itself first: here such an A/A run gave B/A 0.91-0.93 with RUNS=4, so smaller
+# differences than that are noise.
 #
 #   bench/ab.sh JARS_A JARS_B     each a folder holding outside.jar and inside.jar
 #
@@ -50,9 +52,11 @@ for who in A B; do
   "$UB" tput --target "127.0.0.1:${PORT[$who]}" --clients 16 --size 1400 --warmup 0 --duration 5 >/dev/null
 done
 
+# Which build runs first flips every run.
 for run in $(seq "$RUNS"); do
+  order="A B"; [ $((run % 2)) = 0 ] && order="B A"
   for p in $POINTS; do
-    for who in A B; do
+    for who in $order; do
       echo "ab: run $run/$RUNS ${p%%:*} B ${p##*:} clients, build $who" >&2
       "$UB" tput --target "127.0.0.1:${PORT[$who]}" --path "$who" --rep "$run" --size "${p%%:*}" \
         --clients "${p##*:}" --duration "$DURATION" --pids "${PIDS[$who]}" --out "$OUT/results.jsonl" >/dev/null

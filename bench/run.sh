@@ -9,7 +9,9 @@
 #
 # Environment: REPS, DURATION (s per throughput/latency run), OUT_PORT (23222), ECHO_PORT (23820),
 # SCALE_TUNNELS (10000), JAVA_OPTS (flags for both agents), SKIP_BUILD=1, OUT_DIR, JARS (a folder
-# with outside.jar and inside.jar to measure instead of this tree's build, e.g. an older build).
+# with outside.jar and inside.jar to measure instead of this tree's build, e.g. an older build),
+# CDS (1: the first launch records a class data sharing archive per agent, measured as a launch
+# without it; every later launch uses it, as the README's "Faster start" says; 0: none).
 # Results: bench/out/<date>/results.jsonl (one JSON line per run), summary.txt, agent logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -102,14 +104,17 @@ start_echo() {
 }
 
 # Starts both agents at once and measures from `java -jar` to the first client echo.
+# CDS_OUT / CDS_IN: class data sharing flags of each agent; LAUNCH: the label of the measurement.
+CDS_OUT=""; CDS_IN=""; LAUNCH="tunnel"
 start_pair() {
   local inside_conf="$1" t0
   t0=$(date +%s%N)
-  java $JAVA_OPTS -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" 2>>"$OUT/outside.log" &
+  java $JAVA_OPTS $CDS_OUT -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" 2>>"$OUT/outside.log" &
   OUT_PID=$!; pids+=("$OUT_PID")
-  java $JAVA_OPTS -jar "$INSIDE_JAR" -conf "$OUT/$inside_conf" 2>>"$OUT/inside.log" &
+  java $JAVA_OPTS $CDS_IN -jar "$INSIDE_JAR" -conf "$OUT/$inside_conf" 2>>"$OUT/inside.log" &
   IN_PID=$!; pids+=("$IN_PID")
-  if ! "$UB" first --target "$TUNNEL" --t0 "$t0" --src_base 59000 --deadline 30 --out "$RES" >/dev/null; then
+  if ! "$UB" first --target "$TUNNEL" --t0 "$t0" --src_base 59000 --deadline 30 --path "$LAUNCH" \
+      --out "$RES" >/dev/null; then
     say "no echo through the tunnel within 30 s; see $OUT/outside.log and $OUT/inside.log"
     tail -3 "$OUT/outside.log" "$OUT/inside.log" >&2
     exit 1
@@ -130,6 +135,16 @@ say "results in $OUT"
 load start
 start_echo
 rep=0
+if [ "${CDS:-1}" = 1 ]; then
+  say "recording class data sharing archives (a launch without them, then a little traffic)"
+  CDS_OUT="-XX:ArchiveClassesAtExit=$OUT/outside.jsa"; CDS_IN="-XX:ArchiveClassesAtExit=$OUT/inside.jsa"
+  LAUNCH="tunnel-nocds"
+  start_pair inside.json
+  "$UB" tput --target "$TUNNEL" --clients 16 --size 1400 --warmup 0 --duration 1 >/dev/null
+  stop_pair  # the archives are written as the agents exit
+  CDS_OUT="-XX:SharedArchiveFile=$OUT/outside.jsa"; CDS_IN="-XX:SharedArchiveFile=$OUT/inside.jsa"
+  LAUNCH="tunnel"
+fi
 say "starting the pair"
 start_pair inside.json
 if [ -n "$SIZES" ]; then
