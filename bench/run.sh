@@ -177,6 +177,8 @@ for rep in $( [ -n "$SETUP_N" ] && seq "$REPS"); do
     sleep 1  # the pool of spares refills after the first client
     run setup tunnel --clients "$n"
     run setup direct --clients "$n"
+    sleep 2
+    run setup tunnel-warm --clients "$n"
   done
 done
 
