@@ -37,7 +37,7 @@ class LifecycleTest {
       rig.startInside(Rig.insideService("127.0.0.1:" + silentOutside.getLocalPort(), "127.0.0.1:" + rig.echo.port()));
       java.util.Map<Integer, java.util.List<Long>> hellosBySource = new java.util.HashMap<>();
       byte[] buf = new byte[2048];
-      long end = System.nanoTime() + 900_000_000L;
+      long end = System.nanoTime() + 1_500_000_000L;
       while (System.nanoTime() < end) {
         silentOutside.setSoTimeout((int) Math.max(1, (end - System.nanoTime()) / 1_000_000));
         java.net.DatagramPacket p = new java.net.DatagramPacket(buf, buf.length);
