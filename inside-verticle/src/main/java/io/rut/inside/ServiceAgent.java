@@ -75,7 +75,8 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
   public Future<?> start() {
     meters.tunnelGauges(spares::size, () -> tunnels.size() - spares.size());
     return vertx.executeBlocking(() -> new TunnelContext(config, keys, ServiceId.of(config.name()), counter, meters,
-            log, resolver.apply(config.outside()), resolver.apply(config.target()), new AtomicLong()))
+            log, resolver.apply(config.outside()), resolver.apply(config.target()), new AtomicLong(),
+            new java.util.concurrent.ConcurrentHashMap<>()))
         .compose(c -> {
           ctx = c;
           events = vertx.eventBus().localConsumer(ctx.eventsAddress(), m -> onEvent(m.body()));
@@ -137,6 +138,7 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
         refill();
       }
       case "outside-restart" -> onOutsideRestart();
+      case "binding-lost" -> onBindingLost(e);
       case "outside-silent" -> resolveOutsideAgain();
       default -> { }
     }
@@ -151,6 +153,20 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     meters.event("outside_restart");
     log.info("outside_restart_detected", "service", config.name(), "tunnels", tunnels.size());
     vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "reregister"));
+  }
+
+  /**
+   * The outside bound a spare to a client that another tunnel still carries: it lost that tunnel's
+   * binding (it restarted, or let the tunnel expire). That tunnel registers again at once, and its
+   * AUTH restores the binding, so the service keeps seeing one peer for the client.
+   */
+  private void onBindingLost(JsonObject e) {
+    long carrier = e.getLong("carrier");
+    meters.event("binding_lost");
+    log.info("binding_lost", "service", config.name(), "tunnel", Long.toHexString(carrier), "client",
+        e.getString("client"));
+    vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "reregister")
+        .put("tunnel", carrier));
   }
 
   private void resolveOutsideAgain() {

@@ -6,6 +6,7 @@ import io.rut.metrics.ServiceMeters;
 import io.rut.protocol.MessageCounter;
 import io.rut.protocol.ServiceKeys;
 import java.net.InetSocketAddress;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -15,10 +16,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * @param outside where the outside agent is now (re-resolved by the agent when it stops answering)
  * @param target  the service's resolved address
  * @param lastAckNanos when any tunnel of the service last heard an ACK (System.nanoTime), 0 for never
+ * @param carriers     which tunnel carries each client the outside bound (tunnels on several event loops)
  */
 public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, long serviceId, MessageCounter counter,
                             ServiceMeters meters, EventLog log, InetSocketAddress outside,
-                            InetSocketAddress target, AtomicLong lastAckNanos) {
+                            InetSocketAddress target, AtomicLong lastAckNanos,
+                            ConcurrentMap<InetSocketAddress, Long> carriers) {
 
   /** Where tunnels report lifecycle events to their agent (and to any observer). */
   public String eventsAddress() {
@@ -31,11 +34,13 @@ public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, long s
   }
 
   public TunnelContext withOutside(InetSocketAddress newOutside) {
-    return new TunnelContext(config, keys, serviceId, counter, meters, log, newOutside, target, lastAckNanos);
+    return new TunnelContext(config, keys, serviceId, counter, meters, log, newOutside, target, lastAckNanos,
+        carriers);
   }
 
   /** The same service with changed settings or keys (a configuration reload). */
   public TunnelContext with(InsideServiceConfig newConfig, ServiceKeys newKeys) {
-    return new TunnelContext(newConfig, newKeys, serviceId, counter, meters, log, outside, target, lastAckNanos);
+    return new TunnelContext(newConfig, newKeys, serviceId, counter, meters, log, outside, target, lastAckNanos,
+        carriers);
   }
 }

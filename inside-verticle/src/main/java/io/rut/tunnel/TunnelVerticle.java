@@ -54,6 +54,11 @@ public final class TunnelVerticle extends VerticleBase {
    * client into a closed tunnel until it expires.
    */
   static final long CLOSE_REPEAT_MS = 100;
+  /**
+   * How long a spare bound to a client that another tunnel carries waits for that tunnel to restore
+   * its binding (a round trip or two) before it takes the other for dead and carries the client.
+   */
+  static final long CONFLICT_GRACE_MS = 2_000;
 
   private final long tunnelId;
   private TunnelContext ctx;
@@ -82,6 +87,9 @@ public final class TunnelVerticle extends VerticleBase {
   private long helloTimer = -1;
   private long keepaliveTimer = -1;
   private long idleTimer = -1;
+  private long conflictTimer = -1;
+  /** Bound by the outside to a client another tunnel carries: waiting for that one to restore its binding. */
+  private boolean conflicted;
   private long idleTimeoutNanos;
   private long lastReceived;
   private long lastSent;
@@ -168,6 +176,10 @@ public final class TunnelVerticle extends VerticleBase {
     }
     if (!data.isReadable()) {
       ctx.meters().drop(DropReason.EMPTY);
+      return;
+    }
+    if (conflicted) {
+      ctx.meters().drop(DropReason.BINDING_CONFLICT);
       return;
     }
     if (!active) {
@@ -305,10 +317,42 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void onBind(ControlMessage m) {
-    client = m.address();
-    if (!active) {
-      activate(client);
+    if (conflicted) {
+      return;
     }
+    if (active) {
+      client = m.address();
+      ctx.carriers().putIfAbsent(client, tunnelId);
+      return;
+    }
+    client = m.address();
+    Long carrier = ctx.carriers().putIfAbsent(client, tunnelId);
+    if (carrier == null || carrier == tunnelId) {
+      activate(client);
+    } else {
+      awaitRestoration(carrier);
+    }
+  }
+
+  /**
+   * The outside bound this spare to a client that another tunnel of ours still carries: it lost
+   * that tunnel's binding (it restarted, or let the tunnel expire). Rather than show the service a
+   * second peer for the same client, the agent has the carrier register again, whose AUTH restores
+   * the binding and makes the outside close this tunnel; meanwhile the client's datagrams here are
+   * dropped. A carrier that has not done so within {@link #CONFLICT_GRACE_MS} is taken for dead.
+   */
+  private void awaitRestoration(long carrier) {
+    conflicted = true;
+    publish(event("binding-lost").put("carrier", carrier));
+    conflictTimer = vertx.setTimer(CONFLICT_GRACE_MS, id -> {
+      conflictTimer = -1;
+      if (!closed && conflicted) {
+        conflicted = false;
+        ctx.carriers().put(client, tunnelId);
+        ctx.meters().event("binding_taken_over");
+        activate(client);
+      }
+    });
   }
 
   private void onClose(ControlMessage m) {
@@ -333,6 +377,10 @@ public final class TunnelVerticle extends VerticleBase {
   private void onCommand(JsonObject command) {
     switch (command.getString("command", "")) {
       case "reregister" -> {
+        Long only = command.getLong("tunnel");
+        if (only != null && only != tunnelId) {
+          return;
+        }
         registered = false;
         if (active) {
           startHello();
@@ -500,12 +548,12 @@ public final class TunnelVerticle extends VerticleBase {
 
   private void cancelTimers() {
     cancelHello();
-    for (long t : new long[] {keepaliveTimer, idleTimer}) {
+    for (long t : new long[] {keepaliveTimer, idleTimer, conflictTimer}) {
       if (t >= 0) {
         vertx.cancelTimer(t);
       }
     }
-    keepaliveTimer = idleTimer = -1;
+    keepaliveTimer = idleTimer = conflictTimer = -1;
   }
 
   // ---- closing and reporting ----------------------------------------------------------------
@@ -523,6 +571,9 @@ public final class TunnelVerticle extends VerticleBase {
     }
     closed = true;
     cancelTimers();
+    if (client != null) {
+      ctx.carriers().remove(client, tunnelId);
+    }
     ctx.meters().closed(reason);
     ctx.log().debug("tunnel_closed", "service", ctx.config().name(), "tunnel", hex(tunnelId), "reason", reason);
     JsonObject event = event("closed").put("reason", reason);
@@ -543,7 +594,11 @@ public final class TunnelVerticle extends VerticleBase {
   }
 
   private void publish(String name) {
-    vertx.eventBus().publish(ctx.eventsAddress(), event(name));
+    publish(event(name));
+  }
+
+  private void publish(JsonObject event) {
+    vertx.eventBus().publish(ctx.eventsAddress(), event);
   }
 
   private JsonObject event(String name) {

@@ -43,7 +43,12 @@ public enum DropReason {
   /** A new client whose first datagram is not a WireGuard handshake initiation for this server. */
   NOT_WIREGUARD,
   /** A HELLO or KEEPALIVE not answered: its source is over its rate of challenges. */
-  CHALLENGE_LIMITED;
+  CHALLENGE_LIMITED,
+  /**
+   * On an inside tunnel the outside bound to a client that another tunnel still carries, while that
+   * tunnel restores its binding at the outside.
+   */
+  BINDING_CONFLICT;
 
   /** The label value in metrics: lower case with underscores. */
   public String label() {
