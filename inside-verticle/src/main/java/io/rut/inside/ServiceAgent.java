@@ -1,5 +1,7 @@
 package io.rut.inside;
 
+import static io.rut.protocol.ControlMessage.hex;
+
 import io.rut.agent.ServiceUnit;
 import io.rut.config.HostPort;
 import io.rut.config.InsideServiceConfig;
@@ -163,7 +165,7 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
   private void onBindingLost(JsonObject e) {
     long carrier = e.getLong("carrier");
     meters.event("binding_lost");
-    log.info("binding_lost", "service", config.name(), "tunnel", Long.toHexString(carrier), "client",
+    log.info("binding_lost", "service", config.name(), "tunnel", hex(carrier), "client",
         e.getString("client"));
     vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "reregister")
         .put("tunnel", carrier));

@@ -1,5 +1,7 @@
 package io.rut.tunnel;
 
+import static io.rut.protocol.ControlMessage.hex;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.rut.metrics.Direction;
@@ -320,13 +322,11 @@ public final class TunnelVerticle extends VerticleBase {
     if (conflicted) {
       return;
     }
-    if (active) {
-      client = m.address();
-      ctx.carriers().putIfAbsent(client, tunnelId);
-      return;
-    }
     client = m.address();
     Long carrier = ctx.carriers().putIfAbsent(client, tunnelId);
+    if (active) {
+      return;
+    }
     if (carrier == null || carrier == tunnelId) {
       activate(client);
     } else {
@@ -629,9 +629,5 @@ public final class TunnelVerticle extends VerticleBase {
 
   private static double seconds(long nanos) {
     return Math.round(nanos / 1e6) / 1e3;
-  }
-
-  static String hex(long id) {
-    return String.format("%016x", id);
   }
 }

@@ -163,17 +163,7 @@ class LifecycleTest {
       Set<String> peersBefore = rig.echo.peers();
       long spare = tunnelIn("spare");
 
-      rig.stopOutside();
-      rig.startOutside(Rig.outsideService("[::]:" + port).mergeIn(slow));
-      client.send("while nobody knows".getBytes());
-      // Only the spare learns of the restart (its keepalive would, 30 s from now): it registers first.
-      rig.vertx.eventBus().publish("rut.inside." + Rig.SERVICE + ".commands",
-          new JsonObject().put("command", "reregister").put("tunnel", spare));
-      byte[] back = null;
-      for (int i = 0; i < 60 && back == null; i++) {
-        back = client.roundTrip(("after restart " + i).getBytes(), 50);
-      }
-      assertNotNull(back, "the client's datagrams flow again");
+      assertNotNull(restartOutsideTellingOnly(spare, slow, client, 60), "the client's datagrams flow again");
       assertEquals(peersBefore, rig.echo.peers(), "the service still sees one peer for the client");
       assertEquals(1, rig.inside.meters(Rig.SERVICE).events("binding_lost"));
       assertEquals(1, rig.outside.meters(Rig.SERVICE).events("binding_restored"));
@@ -204,21 +194,32 @@ class LifecycleTest {
       wire.lose = b -> b.length() == 88 && b.getByte(4) == 1 && b.getLong(16) == carrier;
       wire.drops.set(1_000);
 
-      rig.stopOutside();
-      rig.startOutside(Rig.outsideService("[::]:" + port).mergeIn(slow));
-      client.send("while nobody knows".getBytes());
-      rig.vertx.eventBus().publish("rut.inside." + Rig.SERVICE + ".commands",
-          new JsonObject().put("command", "reregister").put("tunnel", spare));
-      byte[] back = null;
       long start = System.nanoTime();
-      for (int i = 0; i < 100 && back == null; i++) {
-        back = client.roundTrip(("after restart " + i).getBytes(), 50);
-      }
-      assertNotNull(back, "the client's datagrams flow again, through the spare");
+      assertNotNull(restartOutsideTellingOnly(spare, slow, client, 100),
+          "the client's datagrams flow again, through the spare");
       assertTrue(System.nanoTime() - start >= 1_500_000_000L, "not before the carrier had its chance");
       assertEquals(1, rig.inside.meters(Rig.SERVICE).events("binding_taken_over"));
       assertEquals(2, rig.echo.peers().size(), "the service now sees the spare's socket");
     }
+  }
+
+  /**
+   * Restarts the outside on its port while the client sends, and tells only {@code spare} of it
+   * (the others' keepalives would, 30 s later): that spare registers first. Returns the first echo
+   * of {@code tries} round trips of 50 ms, or null.
+   */
+  private byte[] restartOutsideTellingOnly(long spare, JsonObject settings, TestClient client, int tries) {
+    int port = rig.outsidePort();
+    rig.stopOutside();
+    rig.startOutside(Rig.outsideService("[::]:" + port).mergeIn(settings));
+    client.send("while nobody knows".getBytes());
+    rig.vertx.eventBus().publish("rut.inside." + Rig.SERVICE + ".commands",
+        new JsonObject().put("command", "reregister").put("tunnel", spare));
+    byte[] back = null;
+    for (int i = 0; i < tries && back == null; i++) {
+      back = client.roundTrip(("after restart " + i).getBytes(), 50);
+    }
+    return back;
   }
 
   private long tunnelIn(String state) {

@@ -1,5 +1,7 @@
 package io.rut.outside;
 
+import static io.rut.protocol.ControlMessage.hex;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.rut.agent.ServiceUnit;
@@ -628,9 +630,5 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   private static double seconds(long nanos) {
     return Math.round(nanos / 1e6) / 1e3;
-  }
-
-  static String hex(long id) {
-    return String.format("%016x", id);
   }
 }

@@ -21,6 +21,11 @@ public record ControlMessage(MessageType type, boolean spare, long serviceId, lo
                              byte[] cookie, InetSocketAddress address, long ackedCounter, int reason,
                              int retryAfter) {
 
+  /** A tunnel id as logs and status pages print it: 16 hex digits. */
+  public static String hex(long tunnelId) {
+    return String.format("%016x", tunnelId);
+  }
+
   public static ControlMessage hello(long serviceId, long tunnelId, long counter, boolean spare) {
     return new ControlMessage(MessageType.HELLO, spare, serviceId, tunnelId, counter, null, null, 0, 0, 0);
   }

@@ -164,6 +164,12 @@ class ControlCodecTest {
   }
 
   @Test
+  void tunnelIdsPrintAsSixteenHexDigits() {
+    assertEquals("0000000000000001", ControlMessage.hex(1));
+    assertEquals("ffffffffffffffff", ControlMessage.hex(-1));
+  }
+
+  @Test
   void serviceIdBytesAreTheSha256PrefixOfTheName() throws Exception {
     byte[] wire = codec.encode(ControlMessage.hello(SID, TID, CTR, true));
     byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
