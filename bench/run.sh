@@ -109,9 +109,10 @@ CDS_OUT=""; CDS_IN=""; LAUNCH="tunnel"
 start_pair() {
   local inside_conf="$1" t0
   t0=$(date +%s%N)
-  java $JAVA_OPTS $CDS_OUT -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" 2>>"$OUT/outside.log" &
+  # Standard output too: recording an archive prints hundreds of warnings about classes it skips.
+  java $JAVA_OPTS $CDS_OUT -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/outside.log" 2>&1 &
   OUT_PID=$!; pids+=("$OUT_PID")
-  java $JAVA_OPTS $CDS_IN -jar "$INSIDE_JAR" -conf "$OUT/$inside_conf" 2>>"$OUT/inside.log" &
+  java $JAVA_OPTS $CDS_IN -jar "$INSIDE_JAR" -conf "$OUT/$inside_conf" >>"$OUT/inside.log" 2>&1 &
   IN_PID=$!; pids+=("$IN_PID")
   if ! "$UB" first --target "$TUNNEL" --t0 "$t0" --src_base 59000 --deadline 30 --path "$LAUNCH" \
       --out "$RES" >/dev/null; then
