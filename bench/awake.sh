@@ -34,7 +34,7 @@ java -jar inside-verticle/target/inside.jar -conf "$OUT/inside.json" >>"$OUT/ins
 for round in $(seq "$ROUNDS"); do
   for cpus in idle awake; do
     if [ "$cpus" = awake ]; then
-      for _ in $(seq "$(nproc)"); do nice -n 19 timeout 60 sh -c 'while :; do :; done' & spinners+=($!); done
+      for _ in $(seq "$(nproc)"); do nice -n 19 timeout "$(( 2 * DURATION + 30 ))" sh -c 'while :; do :; done' & spinners+=($!); done
       sleep 0.5
     fi
     for path in tunnel direct; do

@@ -85,6 +85,20 @@ class FloodTest {
     return new Conversation(sent, lossesAt);
   }
 
+  /** What the flooder said it sent, and the legitimate client's conversation meanwhile. */
+  private record Flood(String report, Conversation client) {
+  }
+
+  /** Floods the outside for {@code seconds} with the flood's kinds while {@code client} converses. */
+  private Flood flood(File flooder, byte[] hello, int seconds, TestClient client) throws Exception {
+    flood = new ProcessBuilder(flooder.getPath(), Integer.toString(rig.outsidePort()), Integer.toString(RATE),
+        Integer.toString(seconds), Integer.toString(SOURCES), HexFormat.of().formatHex(hello))
+        .redirectErrorStream(true).start();
+    Conversation conversation = converse(client, seconds);
+    assertTrue(flood.waitFor(seconds + 10, TimeUnit.SECONDS), "the flooder stops by itself");
+    return new Flood(new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim(), conversation);
+  }
+
   /** UDP datagrams this network namespace's kernel dropped for a full receive queue, any socket. */
   private static long kernelReceiveQueueDrops() throws java.io.IOException {
     List<String> udp = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp")).stream()
@@ -129,12 +143,9 @@ class FloodTest {
       double challengesBefore = rig.outside.meters(Rig.SERVICE).sent(MessageType.CHALLENGE);
       long kernelDropsBefore = kernelReceiveQueueDrops();
 
-      flood = new ProcessBuilder(flooder.getPath(), Integer.toString(rig.outsidePort()), Integer.toString(RATE),
-          Integer.toString(SECONDS), Integer.toString(SOURCES), HexFormat.of().formatHex(hello))
-          .redirectErrorStream(true).start();
-      Conversation flooded = converse(client, SECONDS);
-      assertTrue(flood.waitFor(SECONDS + 10, TimeUnit.SECONDS), "the flooder stops by itself");
-      String report = new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      Flood first = flood(flooder, hello, SECONDS, client);
+      Conversation flooded = first.client();
+      String report = first.report();
       long sent = Long.parseLong(report.replaceAll("^flood: sent (\\d+) .*$", "$1"));
 
       long heapAfter = usedHeapAfterGc();
@@ -165,12 +176,9 @@ class FloodTest {
 
       // The same flood again, now that the outside has compiled its refusal paths: nothing lost.
       long kernelDropsBeforeSecond = kernelReceiveQueueDrops();
-      flood = new ProcessBuilder(flooder.getPath(), Integer.toString(rig.outsidePort()), Integer.toString(RATE),
-          Integer.toString(SECOND_SECONDS), Integer.toString(SOURCES), HexFormat.of().formatHex(hello))
-          .redirectErrorStream(true).start();
-      Conversation again = converse(client, SECOND_SECONDS);
-      assertTrue(flood.waitFor(SECOND_SECONDS + 10, TimeUnit.SECONDS), "the flooder stops by itself");
-      String secondReport = new String(flood.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      Flood second = flood(flooder, hello, SECOND_SECONDS, client);
+      Conversation again = second.client();
+      String secondReport = second.report();
       System.out.printf("second flood: %s%nlegit client: %d sent %d lost (sent at %s s); kernel receive-queue "
               + "drops meanwhile: %d%n", secondReport, again.sent(), again.lost(), again.lossesAt(),
           kernelReceiveQueueDrops() - kernelDropsBeforeSecond);
