@@ -64,6 +64,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   private ControlCodec codec;
   private RelaySocket socket;
   private long sweepTimer = -1;
+  private Future<Integer> rehearsed = Future.failedFuture("not started");
 
   public ServiceRelay(OutsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
                       EventLog log) {
@@ -74,6 +75,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     this.log = log;
     this.serviceId = ServiceId.of(config.name());
     this.admission = new Admission(config);
+    this.codec = new ControlCodec(keys);
     for (DropReason r : DropReason.values()) {
       refusedLogKeys[r.ordinal()] = "refused:" + config.name() + ":" + r.label();
     }
@@ -81,7 +83,6 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   @Override
   public Future<?> start() {
-    codec = new ControlCodec(keys);
     meters.tunnelGauges(table::spareCount, table::activeCount);
     return vertx.executeBlocking(() -> config.listen().resolve())
         .compose(listen -> {
@@ -95,6 +96,11 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
                   + config.name() + "': " + Udp.describe(e)));
         })
         .onSuccess(s -> {
+          OutsideServiceConfig now = config;
+          ServiceKeys nowKeys = keys;
+          rehearsed = vertx.executeBlocking(() -> Rehearsal.run(now, nowKeys, Rehearsal.DATAGRAMS), false)
+              .onComplete(r -> log.debug("rehearsed", "service", now.name(), "datagrams", r.result(),
+                  "error", r.cause() == null ? null : r.cause().toString()));
           scheduleSweep();
           log.info("listening", "service", config.name(), "address", Udp.show(socket.localAddress()),
               "maxTunnels", config.maxTunnels(), "maxSpares", config.maxSpares(),
@@ -155,6 +161,11 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     return socket == null ? Future.succeededFuture() : socket.close();
   }
 
+  /** Completes with the number of datagrams rehearsed once the start's {@link Rehearsal} is over. */
+  public Future<Integer> rehearsed() {
+    return rehearsed;
+  }
+
   /** The port this relay listens on (useful when configured as 0). */
   public int port() {
     return socket.localAddress().port();
@@ -162,7 +173,8 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   // ---- the data path ------------------------------------------------------------------------
 
-  private void onDatagram(ByteBuf data, SocketAddress sender) {
+  /** Everything that arrives at the public socket; also what a {@link Rehearsal} drives. */
+  void onDatagram(ByteBuf data, SocketAddress sender) {
     SocketAddress from = Udp.key(sender);
     if (!data.isReadable()) {
       meters.drop(DropReason.EMPTY);

@@ -1,0 +1,64 @@
+package io.rut.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EventLogTest {
+
+  private final List<String> lines = new ArrayList<>();
+  private final Handler capture = new Handler() {
+    @Override
+    public void publish(LogRecord r) {
+      lines.add(r.getMessage());
+    }
+
+    @Override
+    public void flush() {
+    }
+
+    @Override
+    public void close() {
+    }
+  };
+
+  @BeforeEach
+  void listen() {
+    Logger.getLogger("rut").addHandler(capture);
+  }
+
+  @AfterEach
+  void stopListening() {
+    Logger.getLogger("rut").removeHandler(capture);
+  }
+
+  @Test
+  void aLimitedKeyIsWrittenOncePerIntervalAndCountsWhatItHeldBack() {
+    EventLog log = new EventLog("test", 60_000_000_000L);
+    assertTrue(log.due("k"));
+    for (int i = 0; i < 3; i++) {
+      log.limited(Level.WARNING, "k", "refused", "from", "a b");
+    }
+    assertFalse(log.due("k"));
+    assertEquals(List.of("agent=test event=refused from=\"a b\""), lines);
+  }
+
+  @Test
+  void aSilentLogWritesNothing() {
+    EventLog log = EventLog.silent("test");
+    log.warn("loud");
+    log.limited(Level.SEVERE, "k", "refused");
+    assertFalse(log.due("k"));
+    assertEquals(List.of(), lines);
+  }
+}
