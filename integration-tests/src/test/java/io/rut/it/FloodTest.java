@@ -148,6 +148,7 @@ class FloodTest {
       String report = first.report();
       long sent = Long.parseLong(report.replaceAll("^flood: sent (\\d+) .*$", "$1"));
 
+      long firstKernelDrops = kernelReceiveQueueDrops() - kernelDropsBefore;
       long heapAfter = usedHeapAfterGc();
       double notWireguard = rig.outside.meters(Rig.SERVICE).drops(DropReason.NOT_WIREGUARD);
       double challenges = rig.outside.meters(Rig.SERVICE).sent(MessageType.CHALLENGE) - challengesBefore;
@@ -155,26 +156,27 @@ class FloodTest {
               + "refused as not WireGuard: %.0f; challenges to replayed HELLOs: %.0f; kernel receive-queue drops "
               + "meanwhile: %d; heap %+.1f MB; open files %d -> %d; inside tunnels %d -> %d%n",
           report, quiet.sent(), quiet.lost(), flooded.sent(), flooded.lost(), flooded.lossesAt(), notWireguard,
-          challenges, kernelReceiveQueueDrops() - kernelDropsBefore,
+          challenges, firstKernelDrops,
           (heapAfter - heapBefore) / 1e6, filesBefore, openFiles(), tunnelsBefore,
           rig.insideStatus().getInteger("tunnels"));
 
       // On a loaded machine the flooder itself may fall short of 100,000/s; the figures say what it reached.
       assertTrue(sent >= (long) RATE * SECONDS / 2, "the flood ran at half its rate at least: " + report);
-      // The legitimate client's loss depends on the machine as much as on RUT: on two cores the
-      // flooder holds one, and during the flood's first seconds (up to about 5 here) the JVM is
-      // still compiling the refusal paths, the outside falls behind and the kernel drops from its
-      // full queue for every source alike (that is when the losses printed above happen). Once
-      // compiled, the outside keeps up: the second flood below asserts that. Zero loss during the
-      // first flood is not asserted until RUT meets it on such a machine.
       assertEquals(1, rig.echo.peers().size(), "no flood source reached the service");
       assertEquals(tunnelsBefore, rig.insideStatus().getInteger("tunnels"), "no inside socket for the flood");
       assertTrue(notWireguard > sent / 2, "the flood was refused by admission");
       assertTrue(challenges <= sent / 16 + 1, "a challenge only per replayed HELLO, never more bytes than sent");
       assertTrue(heapAfter - heapBefore < 64_000_000, "memory stays bounded");
       assertTrue(openFiles() <= filesBefore + 5, "no sockets left behind");
+      // On a slower machine, or with the agents squeezed onto one core, the outside can fall behind
+      // in the flood's first fraction of a second while the JVM compiles its refusal paths; the
+      // kernel then drops from its full queue for every source alike. The message says if it did.
+      assertTrue(flooded.lost() <= quiet.lost(),
+          "a flood costs the legitimate client nothing: lost " + flooded.lost() + " of " + flooded.sent()
+              + " (sent at " + flooded.lossesAt() + " s; without a flood: " + quiet.lost()
+              + "); kernel receive-queue drops meanwhile: " + firstKernelDrops);
 
-      // The same flood again, now that the outside has compiled its refusal paths: nothing lost.
+      // The same flood again at an outside that has met one: nothing lost either.
       long kernelDropsBeforeSecond = kernelReceiveQueueDrops();
       Flood second = flood(flooder, hello, SECOND_SECONDS, client);
       Conversation again = second.client();
