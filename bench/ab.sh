@@ -10,7 +10,8 @@
 #
 # Environment: RUNS (5), DURATION (4 s), POINTS ("64:16 1400:200", size:clients),
 # JAVA_OPTS_A / JAVA_OPTS_B (JVM options of each build's agents, to compare flags on one build),
-# INSIDE_OPTS_A / INSIDE_OPTS_B (more options for the inside agent alone).
+# INSIDE_OPTS_A / INSIDE_OPTS_B (more options for the inside agent alone),
+# PREFIX_A / PREFIX_B (a command that starts each build's agents, e.g. "chrt -b 0").
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,15 +38,15 @@ ECHO=127.0.0.1:25820
 "$UB" echo --listen "$ECHO" 2>>"$OUT/echo.log" & pids+=($!)
 declare -A PORT=([A]=25222 [B]=25322) PIDS=()
 for who in A B; do
-  jars="$A"; opts="${JAVA_OPTS_A:-}"; in_opts="${INSIDE_OPTS_A:-}"
-  [ "$who" = B ] && { jars="$B"; opts="${JAVA_OPTS_B:-}"; in_opts="${INSIDE_OPTS_B:-}"; }
+  jars="$A"; opts="${JAVA_OPTS_A:-}"; in_opts="${INSIDE_OPTS_A:-}"; prefix="${PREFIX_A:-}"
+  [ "$who" = B ] && { jars="$B"; opts="${JAVA_OPTS_B:-}"; in_opts="${INSIDE_OPTS_B:-}"; prefix="${PREFIX_B:-}"; }
   for f in outside.json inside.json; do
     sed -e "s/23222/${PORT[$who]}/g" -e "s/23820/25820/g" "bench/conf/$f" > "$OUT/$who-$f"
   done
   # shellcheck disable=SC2086 # options are words
-  java $opts -jar "$jars/outside.jar" -conf "$OUT/$who-outside.json" 2>>"$OUT/$who-outside.log" & o=$!; pids+=("$o")
+  $prefix java $opts -jar "$jars/outside.jar" -conf "$OUT/$who-outside.json" 2>>"$OUT/$who-outside.log" & o=$!; pids+=("$o")
   # shellcheck disable=SC2086
-  java $opts $in_opts -jar "$jars/inside.jar" -conf "$OUT/$who-inside.json" 2>>"$OUT/$who-inside.log" & i=$!; pids+=("$i")
+  $prefix java $opts $in_opts -jar "$jars/inside.jar" -conf "$OUT/$who-inside.json" 2>>"$OUT/$who-inside.log" & i=$!; pids+=("$i")
   PIDS[$who]="$o,$i"
   "$UB" first --target "127.0.0.1:${PORT[$who]}" --t0 "$(date +%s%N)" --src_base $([ "$who" = A ] && echo 59000 || echo 59100) \
     --deadline 30 --out "$OUT/first.jsonl" >/dev/null

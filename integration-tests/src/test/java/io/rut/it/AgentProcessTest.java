@@ -41,9 +41,13 @@ class AgentProcessTest {
   }
 
   private Process start(Class<?> main, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-cp", System.getProperty("java.class.path"), main.getName()));
+    return start(List.of(), main, args);
+  }
+
+  private Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
     Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
     started.add(p);
@@ -142,6 +146,43 @@ class AgentProcessTest {
     assertEquals(0, kill.waitFor());
     health = awaitHealth(statusPort, body -> body.contains("\"b\""));
     assertTrue(health.contains("\"a\"") && health.contains("\"b\""), health);
+  }
+
+  @Test
+  void anAgentRunsItsThreadsUnderTheBatchPolicyUnlessToldOtherwise() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.util.stream.Stream.of(System.getenv("PATH").split(":"))
+        .anyMatch(d -> Files.isExecutable(Path.of(d, "chrt"))), "no chrt (util-linux) here");
+    String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
+    Process batch = start(OutsideMain.class, "-conf", conf);
+    Process normal = start(List.of("-Drut.scheduling=normal"), OutsideMain.class, "-conf", conf);
+    assertEquals(java.util.Set.of(3), policiesOnceListening(batch), "SCHED_BATCH (3) for every thread");
+    assertEquals(java.util.Set.of(0), policiesOnceListening(normal), "SCHED_OTHER (0) for every thread");
+  }
+
+  /** The scheduling policies of a process's threads, once an event loop has started. */
+  private static java.util.Set<Integer> policiesOnceListening(Process p) throws Exception {
+    Path tasks = Path.of("/proc", Long.toString(p.pid()), "task");
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      java.util.Set<Integer> policies = new java.util.HashSet<>();
+      boolean loop = false;
+      try (var threads = Files.list(tasks)) {
+        for (Path t : threads.toList()) {
+          try {
+            loop |= Files.readString(t.resolve("comm")).startsWith("vert.x-eventloo");
+            Files.readAllLines(t.resolve("sched")).stream().filter(l -> l.startsWith("policy"))
+                .forEach(l -> policies.add(Integer.parseInt(l.replaceAll("\\D", ""))));
+          } catch (IOException threadEnded) {
+            // a thread that ended meanwhile has no policy to show
+          }
+        }
+      }
+      if (loop) {
+        return policies;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no event loop started within 30 s");
   }
 
   private static String awaitHealth(int port, java.util.function.Predicate<String> ready) throws Exception {

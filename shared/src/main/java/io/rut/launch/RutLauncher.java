@@ -130,6 +130,7 @@ public final class RutLauncher<C extends AgentConfig> {
       return USAGE;
     }
     LogSetup.apply(parsed.config().logLevel());
+    new io.rut.metrics.EventLog(agent.name()).info("scheduling", BatchScheduling.apply().fields());
     PrometheusMeterRegistry registry = Registries.prometheus();
     Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
     Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
