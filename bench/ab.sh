@@ -11,13 +11,15 @@
 # Environment: RUNS (5), DURATION (4 s), POINTS ("64:16 1400:200", size:clients),
 # JAVA_OPTS_A / JAVA_OPTS_B (JVM options of each build's agents, to compare flags on one build),
 # INSIDE_OPTS_A / INSIDE_OPTS_B (more options for the inside agent alone),
-# PREFIX_A / PREFIX_B (a command that starts each build's agents, e.g. "chrt -b 0").
+# PREFIX_A / PREFIX_B (a command that starts each build's agents, e.g. "chrt -b 0"),
+# KIND (tput, or lat: round-trip latency at 2,000 datagrams/s instead, medians of p50 and p99).
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 2 ] || { echo "usage: bench/ab.sh JARS_A JARS_B" >&2; exit 2; }
 A="$1"; B="$2"
-RUNS="${RUNS:-5}"; DURATION="${DURATION:-4}"; POINTS="${POINTS:-64:16 1400:200}"
+RUNS="${RUNS:-5}"; DURATION="${DURATION:-4}"; POINTS="${POINTS:-64:16 1400:200}"; KIND="${KIND:-tput}"
+[[ "$KIND" == tput || "$KIND" == lat ]] || { echo "ab: KIND is tput or lat" >&2; exit 2; }
 OUT="$(mktemp -d /tmp/rut-ab.XXXXXX)"
 UB=bench/target/udpbench
 mkdir -p bench/target
@@ -60,8 +62,9 @@ for run in $(seq "$RUNS"); do
   for p in $POINTS; do
     for who in $order; do
       echo "ab: run $run/$RUNS ${p%%:*} B ${p##*:} clients, build $who" >&2
-      "$UB" tput --target "127.0.0.1:${PORT[$who]}" --path "$who" --rep "$run" --size "${p%%:*}" \
-        --clients "${p##*:}" --duration "$DURATION" --pids "${PIDS[$who]}" --out "$OUT/results.jsonl" >/dev/null
+      measure=(--pids "${PIDS[$who]}"); [ "$KIND" = lat ] && measure=(--rate 2000)
+      "$UB" "$KIND" --target "127.0.0.1:${PORT[$who]}" --path "$who" --rep "$run" --size "${p%%:*}" \
+        --clients "${p##*:}" --duration "$DURATION" "${measure[@]}" --out "$OUT/results.jsonl" >/dev/null
     done
   done
 done
@@ -69,6 +72,13 @@ done
 python3 - "$OUT/results.jsonl" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+if "p50_us" in rows[0]:
+    med = lambda who, point, k: statistics.median(r[k] for r in rows if r["point"] == point and r["path"] == who)
+    print(f"{'point':<12}{'A p50 us':>10}{'B p50 us':>10}{'B/A':>7}{'A p99 us':>10}{'B p99 us':>10}{'B/A':>7}")
+    for point in dict.fromkeys(r["point"] for r in rows):
+        a50, b50, a99, b99 = med("A", point, "p50_us"), med("B", point, "p50_us"), med("A", point, "p99_us"), med("B", point, "p99_us")
+        print(f"{point:<12}{a50:>10.0f}{b50:>10.0f}{b50/a50:>7.2f}{a99:>10.0f}{b99:>10.0f}{b99/a99:>7.2f}")
+    sys.exit(0)
 print(f"{'point':<12}{'A rt/s':>10}{'B rt/s':>10}{'B/A':>7}{'A CPU us/rt':>13}{'B CPU us/rt':>13}{'B/A':>7}")
 for point in dict.fromkeys(r["point"] for r in rows):
     m = {}

@@ -9,7 +9,8 @@
 #   bench/ctool.sh PATH_TO_UDP_TUNNEL
 #
 # Environment: RUNS (3), DURATION (4 s), POINTS ("64:16 1400:16 64:200 1400:200", size:clients),
-# JARS (a folder with outside.jar and inside.jar; default this tree's build).
+# JARS (a folder with outside.jar and inside.jar; default this tree's build), CTOOL_PREFIX (a
+# command that starts the C tool, e.g. "chrt -b 0" to give it the batch policy RUT takes itself).
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,8 +53,8 @@ start_pair() {  # start_pair rut|c: starts that pair and waits for its first ech
     java -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/rut-outside.log" 2>&1 & o=$!
     java -jar "$INSIDE_JAR" -conf "$OUT/inside.json" >>"$OUT/rut-inside.log" 2>&1 & i=$!
   else
-    "$CTOOL" -l 26322 -k "$SECRET" >>"$OUT/c-outside.log" 2>&1 & o=$!
-    "$CTOOL" -o 127.0.0.1:26322 -s "$ECHO" -k "$SECRET" >>"$OUT/c-inside.log" 2>&1 & i=$!
+    ${CTOOL_PREFIX:-} "$CTOOL" -l 26322 -k "$SECRET" >>"$OUT/c-outside.log" 2>&1 & o=$!
+    ${CTOOL_PREFIX:-} "$CTOOL" -o 127.0.0.1:26322 -s "$ECHO" -k "$SECRET" >>"$OUT/c-inside.log" 2>&1 & i=$!
   fi
   pids+=("$o" "$i")
   PIDS[$who]="$o,$i"
