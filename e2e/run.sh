@@ -55,7 +55,7 @@ RUN_START=$(date +%s)
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
-  [[ -n "${WATCHDOG:-}" ]] && { pkill -P "$WATCHDOG" 2>/dev/null; kill "$WATCHDOG" 2>/dev/null; }
+  [[ -n "${WATCHDOG:-}" ]] && kill "$WATCHDOG" 2>/dev/null
   lab_down
   echo "lab: torn down; logs kept in $LAB_DIR"
   exit "$rc"
@@ -63,8 +63,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo "lab: interrupted"; exit 130' INT
 trap 'echo "lab: stopped (time limit of ${MAX_SECONDS}s or TERM)"; exit 124' TERM
-# Its sleep is ended with it (pkill -P), and it holds no output open for whoever reads the lab's.
-( sleep "$MAX_SECONDS"; kill -TERM $$ 2>/dev/null ) >/dev/null 2>&1 &
+# Stopped (TERM), the watchdog ends its sleep and exits quietly; it holds no output open.
+( trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+  sleep "$MAX_SECONDS" & nap=$!
+  wait "$nap" && kill -TERM $$ 2>/dev/null ) >/dev/null 2>&1 &
 WATCHDOG=$!
 
 now() { date +%s.%N; }
