@@ -145,6 +145,40 @@ class OutsideProtocolTest {
   }
 
   @Test
+  void aClientOnTheAddressOfATunnelTheOutsideClosedWaitsOnlyForTheDrainWindow() throws Exception {
+    int port = outside(new JsonObject());
+    try (FakeInside spare = new FakeInside(port); FakeInside original = new FakeInside(port);
+         FakeInside next = new FakeInside(port); TestClient client = TestClient.to(port)) {
+      spare.register(T2, null);
+      client.send("while the original is away".getBytes());
+      spare.expect(MessageType.BIND, 2000);
+      spare.udp.receive(2000);
+      original.register(T1, new InetSocketAddress("127.0.0.1", client.port()));
+      spare.expect(MessageType.CLOSE, 2000);
+      long closedAt = System.nanoTime();
+      int buried = spare.udp.port();
+      spare.close();
+      next.register(T3, null);
+
+      // A newcomer on the closed tunnel's address (a NAT reusing the port) that keeps sending.
+      try (java.net.DatagramSocket newcomer = new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", buried))) {
+        byte[] hello = "newcomer".getBytes();
+        ControlMessage bind = null;
+        while (bind == null && System.nanoTime() - closedAt < 10_000_000_000L) {
+          newcomer.send(new java.net.DatagramPacket(hello, hello.length, new InetSocketAddress("127.0.0.1", port)));
+          ControlMessage m = next.nextControl(200);
+          bind = m != null && m.type() == MessageType.BIND ? m : null;
+        }
+        double waited = (System.nanoTime() - closedAt) / 1e9;
+        assertNotNull(bind, "the newcomer was bound in the end");
+        assertEquals(new InetSocketAddress("127.0.0.1", buried), bind.address());
+        double window = io.rut.outside.ServiceRelay.ADDRESS_TOMBSTONE_NANOS / 1e9;
+        assertTrue(waited > window - 1 && waited < window + 2, "bound after " + waited + " s, the window is " + window);
+      }
+    }
+  }
+
+  @Test
   void restoredBindingWinsOverTheSpareTheClientWasBoundToMeanwhile() {
     int port = outside(new JsonObject());
     try (FakeInside spare = new FakeInside(port); FakeInside original = new FakeInside(port);

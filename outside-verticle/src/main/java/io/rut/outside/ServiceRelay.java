@@ -46,8 +46,13 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   public static final String EVENTS = "rut.outside.events";
   private static final int REJECT_RETRY_SECONDS = 10;
   private static final int MAX_TOMBSTONES = 65_536;
-  /** Long enough for the last datagrams of a closed tunnel to drain. */
-  private static final long ADDRESS_TOMBSTONE_NANOS = 5_000_000_000L;
+  /**
+   * Long enough for the last datagrams of a tunnel this relay closed to drain. The window is fixed,
+   * not renewed by what arrives: the closed tunnel stops within it (it got CLOSE, and gets CLOSE
+   * again for any control message), while a new client on the same address (a NAT reusing the
+   * port) would otherwise stay locked out for as long as it kept sending.
+   */
+  public static final long ADDRESS_TOMBSTONE_NANOS = 5_000_000_000L;
 
   private OutsideServiceConfig config;
   private ServiceKeys keys;
@@ -211,7 +216,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
       return;
     }
     long now = System.nanoTime();
-    if (closedAddresses.size() > 0 && closedAddresses.contains(from, now, now + ADDRESS_TOMBSTONE_NANOS)) {
+    if (closedAddresses.size() > 0 && closedAddresses.contains(from, now, now)) {
       meters.drop(DropReason.UNKNOWN_TUNNEL);
       return;
     }
