@@ -55,7 +55,7 @@ public final class TunnelVerticle extends VerticleBase {
    * far apart, before its socket goes: one lost datagram must not leave the outside sending the
    * client into a closed tunnel until it expires.
    */
-  static final long CLOSE_REPEAT_MS = 100;
+  public static final long CLOSE_REPEAT_MS = 100;
   /**
    * How long a spare bound to a client that another tunnel carries waits for that tunnel to restore
    * its binding (a round trip or two) before it takes the other for dead and carries the client.

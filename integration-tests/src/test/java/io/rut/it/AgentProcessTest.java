@@ -127,6 +127,86 @@ class AgentProcessTest {
   }
 
   @Test
+  void launchedAgentsRehearseABurstAndThenHoldOnlyTheirOwnSockets(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    String outsideConf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0")))
+        .encode();
+    String insideConf = new JsonObject().put("services", new JsonArray().add(Rig.insideService(
+        "127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port()))).encode();
+    Path outsideLog = dir.resolve("outside.log");
+    Path insideLog = dir.resolve("inside.log");
+    Process outside = startLogged(List.of(), OutsideMain.class, outsideLog, "-conf", outsideConf);
+    Process inside = startLogged(List.of(), InsideMain.class, insideLog, "-conf", insideConf);
+    for (Process p : List.of(outside, inside)) {
+      String rehearsed = awaitLine(p == outside ? outsideLog : insideLog, "event=rehearsed");
+      int all = io.rut.agent.LaunchRehearsal.CLIENTS_IN_ALL;
+      assertTrue(rehearsed.contains("clients=" + all + " served=" + all + " ") && rehearsed.contains("problem=null"),
+          rehearsed);
+      Thread.sleep(500); // the rehearsal's last sockets close as its verticle is undeployed
+      long sockets = sockets(p);
+      assertTrue(sockets <= 8, "after the rehearsal the agent holds " + sockets + " sockets");
+    }
+    try (TestClient client = TestClient.to(rig.outsidePort())) {
+      byte[] hello = "after the rehearsal".getBytes();
+      org.junit.jupiter.api.Assertions.assertArrayEquals(hello, client.roundTrip(hello, 2000),
+          "the launched inside agent serves through the real outside");
+    }
+  }
+
+  @Test
+  void noRehearsalWhenToldSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
+    Path log = dir.resolve("outside.log");
+    startLogged(List.of("-Drut.rehearsal=off"), OutsideMain.class, log, "-conf", conf);
+    awaitLine(log, "event=started");
+    Thread.sleep(3000);
+    assertTrue(!Files.readString(log).contains("event=rehearsed"), Files.readString(log));
+  }
+
+  /** An agent whose log (standard error) goes to {@code log}. */
+  private Process startLogged(List<String> jvmOptions, Class<?> main, Path log, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+    cmd.addAll(jvmOptions);
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .redirectError(log.toFile()).start();
+    started.add(p);
+    return p;
+  }
+
+  /** The first line of {@code log} with {@code text}; fails after 30 s. */
+  private static String awaitLine(Path log, String text) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (Files.exists(log)) {
+        java.util.Optional<String> line = Files.readAllLines(log).stream().filter(l -> l.contains(text)).findFirst();
+        if (line.isPresent()) {
+          return line.get();
+        }
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("no '" + text + "' within 30 s in " + (Files.exists(log) ? Files.readString(log) : "no log"));
+  }
+
+  /** The sockets a process holds open. */
+  private static long sockets(Process p) throws IOException {
+    try (var fds = Files.list(Path.of("/proc", Long.toString(p.pid()), "fd"))) {
+      return fds.filter(fd -> {
+        try {
+          return Files.readSymbolicLink(fd).toString().startsWith("socket:");
+        } catch (IOException gone) {
+          return false;
+        }
+      }).count();
+    }
+  }
+
+  @Test
   void sighupReloadsTheConfigurationFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     int statusPort;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {

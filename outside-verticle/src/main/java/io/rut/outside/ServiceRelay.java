@@ -70,6 +70,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   private RelaySocket socket;
   private long sweepTimer = -1;
   private Future<Integer> rehearsed = Future.failedFuture("not started");
+  private boolean rehearseRefusals = true;
 
   public ServiceRelay(OutsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
                       EventLog log) {
@@ -101,11 +102,13 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
                   + config.name() + "': " + Udp.describe(e)));
         })
         .onSuccess(s -> {
-          OutsideServiceConfig now = config;
-          ServiceKeys nowKeys = keys;
-          rehearsed = vertx.executeBlocking(() -> Rehearsal.run(now, nowKeys, Rehearsal.DATAGRAMS), false)
-              .onComplete(r -> log.debug("rehearsed", "service", now.name(), "datagrams", r.result(),
-                  "error", r.cause() == null ? null : r.cause().toString()));
+          if (rehearseRefusals) {
+            OutsideServiceConfig now = config;
+            ServiceKeys nowKeys = keys;
+            rehearsed = vertx.executeBlocking(() -> RefusalRehearsal.run(now, nowKeys, RefusalRehearsal.DATAGRAMS), false)
+                .onComplete(r -> log.debug("rehearsed", "service", now.name(), "datagrams", r.result(),
+                    "error", r.cause() == null ? null : r.cause().toString()));
+          }
           scheduleSweep();
           log.info("listening", "service", config.name(), "address", Udp.show(socket.localAddress()),
               "maxTunnels", config.maxTunnels(), "maxSpares", config.maxSpares(),
@@ -166,7 +169,16 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     return socket == null ? Future.succeededFuture() : socket.close();
   }
 
-  /** Completes with the number of datagrams rehearsed once the start's {@link Rehearsal} is over. */
+  /**
+   * Leaves out the {@link RefusalRehearsal} of refusals at start: for a relay that only ever sees the
+   * traffic of its own process (the inside agent's private pair). Call before deploying.
+   */
+  public ServiceRelay withoutRehearsal() {
+    rehearseRefusals = false;
+    return this;
+  }
+
+  /** Completes with the number of datagrams rehearsed once the start's {@link RefusalRehearsal} is over. */
   public Future<Integer> rehearsed() {
     return rehearsed;
   }
@@ -178,7 +190,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   // ---- the data path ------------------------------------------------------------------------
 
-  /** Everything that arrives at the public socket; also what a {@link Rehearsal} drives. */
+  /** Everything that arrives at the public socket; also what a {@link RefusalRehearsal} drives. */
   void onDatagram(ByteBuf data, SocketAddress sender) {
     SocketAddress from = Udp.key(sender);
     if (!data.isReadable()) {

@@ -3,6 +3,8 @@ package io.rut.launch;
 import io.rut.config.ConfigException;
 import io.rut.config.ConfigText;
 import io.rut.config.AgentConfig;
+import io.rut.agent.LaunchRehearsal;
+import io.rut.metrics.EventLog;
 import io.rut.metrics.Registries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.SeedFlags;
@@ -52,6 +54,9 @@ public final class RutLauncher<C extends AgentConfig> {
      * @param registry   where the agent's meters go
      */
     Deployable verticle(C config, String configPath, PrometheusMeterRegistry registry);
+
+    /** The rehearsal to run once the agent has started (README, "Faster start"). */
+    LaunchRehearsal rehearsal();
   }
 
   /** An agent that can read its configuration file again on demand (SIGHUP). */
@@ -130,7 +135,7 @@ public final class RutLauncher<C extends AgentConfig> {
       return USAGE;
     }
     LogSetup.apply(parsed.config().logLevel());
-    new io.rut.metrics.EventLog(agent.name()).info("scheduling", BatchScheduling.apply().fields());
+    new EventLog(agent.name()).info("scheduling", BatchScheduling.apply().fields());
     PrometheusMeterRegistry registry = Registries.prometheus();
     Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
     Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
@@ -193,6 +198,7 @@ public final class RutLauncher<C extends AgentConfig> {
     private final Supplier<Deployable> verticle;
     private final boolean vertxMetrics;
     private final PrometheusMeterRegistry registry;
+    private volatile LaunchRehearsal rehearsal;
 
     Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry) {
       this.verticle = verticle;
@@ -212,6 +218,30 @@ public final class RutLauncher<C extends AgentConfig> {
     @Override
     public Supplier<? extends Deployable> verticleSupplier() {
       return verticle;
+    }
+
+    /** The agent runs: rehearse a burst of new clients (README, "Faster start"). */
+    @Override
+    public void afterVerticleDeployed(HookContext context) {
+      if ("off".equals(System.getProperty("rut.rehearsal"))) {
+        return;
+      }
+      EventLog log = new EventLog(agent.name());
+      LaunchRehearsal r = agent.rehearsal();
+      rehearsal = r;
+      r.runApart(context.vertxOptions().getEventLoopPoolSize())
+          .onSuccess(o -> log.info("rehearsed", "clients", o.clients(), "served", o.served(), "ms", o.millis(),
+              "problem", o.problem()))
+          .onFailure(e -> log.warn("rehearsal_failed", "error", String.valueOf(e)));
+    }
+
+    /** A rehearsal still running is dropped: the agent's own tunnels close undisturbed. */
+    @Override
+    public void beforeStoppingVertx(HookContext context) {
+      LaunchRehearsal r = rehearsal;
+      if (r != null) {
+        r.abandon();
+      }
     }
 
     @Override

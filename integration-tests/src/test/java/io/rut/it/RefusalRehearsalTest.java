@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
  * The outside rehearses its refusal paths at start on a private copy of each relay: the rehearsal
  * runs to its end for every kind of admission and leaves the real relay's meters and tables alone.
  */
-class RehearsalTest {
+class RefusalRehearsalTest {
 
   private Rig rig;
 

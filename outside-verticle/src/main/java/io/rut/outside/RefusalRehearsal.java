@@ -24,12 +24,12 @@ import java.util.SplittableRandom;
  * drops from the full queue of the public socket for every source alike, legitimate clients
  * included. Rehearsed at start, on a worker thread, the paths are compiled before any flood.
  */
-final class Rehearsal {
+final class RefusalRehearsal {
 
   /** Enough for the JIT's top tier to compile the refusal paths. */
   static final int DATAGRAMS = 20_000;
 
-  private Rehearsal() {
+  private RefusalRehearsal() {
   }
 
   /** Runs {@code datagrams} strangers' datagrams through a copy of a relay; returns how many went through. */
