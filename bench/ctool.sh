@@ -50,7 +50,7 @@ done
 rehearsed() { local n; n=$(grep -c 'event=rehearsed' "$OUT/rut-$1.log" 2>/dev/null); echo "${n:-0}"; }
 
 # start_pair rut|c: starts that pair and waits for its first echo; RUT's agents also finish their
-# launch rehearsal first (README, "Faster start"), as they do within seconds of every launch.
+# launch rehearsal first (README, "Launch rehearsal"), as they do within seconds of every launch.
 start_pair() {
   local who="$1" o i before_o before_i k
   before_o=$(rehearsed outside); before_i=$(rehearsed inside)

@@ -126,7 +126,7 @@ start_pair() {
 stop_pair() { stop_pid "$OUT_PID"; stop_pid "$IN_PID"; OUT_PID=""; IN_PID=""; }
 
 # Waits until both agents of the pair just started have logged the end of their launch rehearsal
-# (README, "Faster start") and records the time from `java -jar` to that; the agents serve clients
+# (README, "Launch rehearsal") and records the time from `java -jar` to that; the agents serve clients
 # meanwhile, but a burst in that window competes with the rehearsals for the cores.
 rehearsed() { local n; n=$(grep -c 'event=rehearsed' "$OUT/$1.log" 2>/dev/null); echo "${n:-0}"; }
 await_rehearsed() {

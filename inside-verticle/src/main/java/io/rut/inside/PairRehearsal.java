@@ -14,6 +14,7 @@ import io.rut.protocol.MessageCounter;
 import io.rut.protocol.ServiceKeys;
 import io.rut.tunnel.RelaySocket;
 import io.rut.tunnel.TunnelVerticle;
+import io.rut.tunnel.Udp;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -54,7 +55,7 @@ public final class PairRehearsal extends LaunchRehearsal {
     String secret = ServiceKeys.generate();
     int tunnels = tunnelsAtMost();
     echo = RelaySocket.create(vertx, false);
-    echo.handler((data, from) -> echo.forward(data, new InetSocketAddress(from.hostAddress(), from.port())));
+    echo.handler((data, from) -> echo.forward(data, Udp.inet(from)));
     return echo.listen(0, "127.0.0.1").compose(e -> {
       OutsideServiceConfig outside = RelayRehearsal.service(name, secret, tunnels);
       ServiceKeys keys = ServiceKeys.derive(name, outside.secrets());

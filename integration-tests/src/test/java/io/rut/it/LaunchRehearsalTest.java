@@ -55,20 +55,21 @@ class LaunchRehearsalTest {
     assertEquals(o.clients(), o.served(), "every client got all its echoes");
   }
 
-  @Test
-  void theOutsideRehearsalServesEveryClientAndClosesWhatItOpened() {
-    rig = Rig.standard(new JsonObject(), new JsonObject());
+  /** Runs a rehearsal to its end; every client is served and every socket it opened is closed again. */
+  private static void assertRehearsesAndClosesWhatItOpened(LaunchRehearsal rehearsal) {
     int before = openFiles();
-    assertServedEveryClient(rehearse(new RelayRehearsal()));
+    assertServedEveryClient(rehearse(rehearsal));
     assertTrue(openFiles() <= before + 2, "sockets left open: " + (openFiles() - before));
   }
 
   @Test
+  void theOutsideRehearsalServesEveryClientAndClosesWhatItOpened() {
+    assertRehearsesAndClosesWhatItOpened(new RelayRehearsal());
+  }
+
+  @Test
   void theInsideRehearsalServesEveryClientAndClosesWhatItOpened() {
-    rig = Rig.standard(new JsonObject(), new JsonObject());
-    int before = openFiles();
-    assertServedEveryClient(rehearse(new PairRehearsal()));
-    assertTrue(openFiles() <= before + 2, "sockets left open: " + (openFiles() - before));
+    assertRehearsesAndClosesWhatItOpened(new PairRehearsal());
   }
 
   @Test

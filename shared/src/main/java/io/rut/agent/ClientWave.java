@@ -13,8 +13,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * A wave of new clients arriving at once, for an agent's rehearsals at launch: each client is a
  * socket of its own on {@link #ADDRESS} that sends a datagram to {@code target} and waits for the
- * echo, a given number of times. A datagram still unanswered is sent again every 200 ms; the wave ends when
- * every client is served, or at the deadline. Create and run it on a verticle's context; its
+ * echo, a given number of times. A datagram still unanswered is sent again every 200 ms; the wave
+ * ends when every client is served, or at the deadline. Create and run it on a verticle's context; its
  * sockets stay open until {@link #close()}, so each client keeps its address (and its tunnel).
  */
 public final class ClientWave {
@@ -24,18 +24,6 @@ public final class ClientWave {
    * of a tunnel (on 127.0.0.1), even when the kernel hands a freed port to the other side.
    */
   public static final String ADDRESS = "127.0.0.2";
-
-  /** Open files a rehearsal of {@code files} sockets may take: at most half of those still free. */
-  public static String roomFor(int files) {
-    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
-        instanceof com.sun.management.UnixOperatingSystemMXBean os) {
-      long free = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount();
-      if (free < 2L * files) {
-        return "only " + free + " more open files allowed";
-      }
-    }
-    return null;
-  }
 
   private static final long RESEND_MS = 200;
 

@@ -93,9 +93,9 @@ public abstract class LaunchRehearsal extends VerticleBase {
   /** Closes what {@link #openRelay} opened; also called if the agent stops during the rehearsal. */
   protected abstract Future<Void> closeRelay();
 
-  /** How long a wave's tunnels take to close once its clients are done (on idle, say). */
+  /** How long a wave's tunnels take to close once its clients are done (on idle, say); at least 1. */
   protected long settleMillis() {
-    return 0;
+    return 1;
   }
 
   /** Sockets the private relay holds per client, besides the client's own. */
@@ -111,10 +111,22 @@ public abstract class LaunchRehearsal extends VerticleBase {
     return tunnelsAtMost() * (1 + socketsPerClient()) + 16;
   }
 
+  /** Why {@code sockets} more would crowd the open-files limit (over half of what is left), or null. */
+  private static String roomFor(int sockets) {
+    if (java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+        instanceof com.sun.management.UnixOperatingSystemMXBean os) {
+      long free = os.getMaxFileDescriptorCount() - os.getOpenFileDescriptorCount();
+      if (free < 2L * sockets) {
+        return "only " + free + " more open files allowed";
+      }
+    }
+    return null;
+  }
+
   @Override
   public final Future<?> start() {
     long t0 = System.nanoTime();
-    String noRoom = ClientWave.roomFor(socketsAtMost());
+    String noRoom = roomFor(socketsAtMost());
     if (noRoom != null) {
       done.complete(new Outcome(0, 0, 0, noRoom));
       return Future.succeededFuture();
@@ -122,7 +134,7 @@ public abstract class LaunchRehearsal extends VerticleBase {
     long end = t0 + BUDGET_MS * 1_000_000;
     openRelay()
         .compose(target -> wave(target, end, 0))
-        .compose(served -> settleMillis() > 0 ? vertx.timer(settleMillis()).map(served) : Future.succeededFuture(served))
+        .compose(served -> vertx.timer(settleMillis()).map(served))
         .eventually(this::closeAll)
         .onComplete(r -> {
           long ms = (System.nanoTime() - t0) / 1_000_000;
@@ -132,10 +144,7 @@ public abstract class LaunchRehearsal extends VerticleBase {
     return Future.succeededFuture();
   }
 
-  /**
-   * Never fails: Vert.x may have undeployed the private relay already (it was deployed from here),
-   * and a failed stop would let the agent's shutdown go on before its real tunnels said CLOSE.
-   */
+  /** Never fails: Vert.x may have undeployed the private relay already (it was deployed from here). */
   @Override
   public final Future<?> stop() {
     return closeAll().recover(e -> Future.succeededFuture());
@@ -155,7 +164,7 @@ public abstract class LaunchRehearsal extends VerticleBase {
       waveOver();
       // The clients keep their sockets until their tunnels are gone: a port freed earlier could
       // go to a new tunnel while the relay still binds it to the old client.
-      vertx.setTimer(Math.max(1, settleMillis()), t -> {
+      vertx.setTimer(settleMillis(), t -> {
         if (waves.remove(wave)) {
           wave.close();
         }
