@@ -45,11 +45,19 @@ class AgentProcessTest {
   }
 
   private Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+    return started(agent(jvmOptions, main, args).start());
+  }
+
+  /** An agent's command line on this test's class path; its standard output is dropped. */
+  private static ProcessBuilder agent(List<String> jvmOptions, Class<?> main, String... args) {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     cmd.addAll(jvmOptions);
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
     cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    return new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+  }
+
+  private Process started(Process p) {
     started.add(p);
     return p;
   }
@@ -157,25 +165,23 @@ class AgentProcessTest {
   }
 
   @Test
-  void noRehearsalWhenToldSo(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+  void noRehearsalWhenToldSoAndOneLineForAValueThatIsNeither(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
     Path log = dir.resolve("outside.log");
     startLogged(List.of("-Drut.rehearsal=off"), OutsideMain.class, log, "-conf", conf);
     awaitLine(log, "event=started");
     Thread.sleep(3000);
     assertTrue(!Files.readString(log).contains("event=rehearsed"), Files.readString(log));
+
+    Path misspelt = dir.resolve("misspelt.log");
+    startLogged(List.of("-Drut.rehearsal=of"), OutsideMain.class, misspelt, "-conf", conf);
+    assertTrue(awaitLine(misspelt, "event=rehearsal_setting").contains("must be on or off, not 'of'"));
+    awaitLine(misspelt, "event=rehearsed");
   }
 
   /** An agent whose log (standard error) goes to {@code log}. */
   private Process startLogged(List<String> jvmOptions, Class<?> main, Path log, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    cmd.addAll(jvmOptions);
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName()));
-    cmd.addAll(List.of(args));
-    Process p = new ProcessBuilder(cmd).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-        .redirectError(log.toFile()).start();
-    started.add(p);
-    return p;
+    return started(agent(jvmOptions, main, args).redirectError(log.toFile()).start());
   }
 
   /** The first line of {@code log} with {@code text}; fails after 30 s. */

@@ -55,7 +55,7 @@ public final class RutLauncher<C extends AgentConfig> {
      */
     Deployable verticle(C config, String configPath, PrometheusMeterRegistry registry);
 
-    /** The rehearsal to run once the agent has started (README, "Faster start"). */
+    /** The rehearsal to run once the agent has started (README, "Launch rehearsal"). */
     LaunchRehearsal rehearsal();
   }
 
@@ -220,13 +220,17 @@ public final class RutLauncher<C extends AgentConfig> {
       return verticle;
     }
 
-    /** The agent runs: rehearse a burst of new clients (README, "Faster start"). */
+    /** The agent runs: rehearse a burst of new clients (README, "Launch rehearsal"). */
     @Override
     public void afterVerticleDeployed(HookContext context) {
-      if ("off".equals(System.getProperty("rut.rehearsal"))) {
+      EventLog log = new EventLog(agent.name());
+      String wanted = System.getProperty("rut.rehearsal", "on");
+      if (wanted.equals("off")) {
         return;
       }
-      EventLog log = new EventLog(agent.name());
+      if (!wanted.equals("on")) {
+        log.warn("rehearsal_setting", "error", "-Drut.rehearsal must be on or off, not '" + wanted + "'; rehearsing");
+      }
       LaunchRehearsal r = agent.rehearsal();
       rehearsal = r;
       r.runApart(context.vertxOptions().getEventLoopPoolSize())
