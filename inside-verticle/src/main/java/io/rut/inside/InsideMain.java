@@ -3,7 +3,6 @@ package io.rut.inside;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.HostPort;
 import io.rut.config.InsideConfig;
-import io.rut.agent.LaunchRehearsal;
 import io.rut.config.SeedFlags;
 import io.rut.launch.RutLauncher;
 import io.vertx.core.Deployable;
@@ -34,10 +33,5 @@ public final class InsideMain implements RutLauncher.Agent<InsideConfig> {
   @Override
   public Deployable verticle(InsideConfig config, String configPath, PrometheusMeterRegistry registry) {
     return new InsideVerticle(config, configPath, registry, HostPort::resolve);
-  }
-
-  @Override
-  public LaunchRehearsal rehearsal() {
-    return new PairRehearsal();
   }
 }

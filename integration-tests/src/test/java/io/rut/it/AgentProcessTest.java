@@ -135,8 +135,7 @@ class AgentProcessTest {
   }
 
   @Test
-  void launchedAgentsRehearseABurstAndThenHoldOnlyTheirOwnSockets(@org.junit.jupiter.api.io.TempDir Path dir)
-      throws Exception {
+  void launchedAgentsHoldOnlyTheirOwnSockets(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
     rig = new Rig();
     rig.startEcho("127.0.0.1", 0);
     rig.startOutside(Rig.outsideService("127.0.0.1:0"));
@@ -149,34 +148,16 @@ class AgentProcessTest {
     Process outside = startLogged(List.of(), OutsideMain.class, outsideLog, "-conf", outsideConf);
     Process inside = startLogged(List.of(), InsideMain.class, insideLog, "-conf", insideConf);
     for (Process p : List.of(outside, inside)) {
-      String rehearsed = awaitLine(p == outside ? outsideLog : insideLog, "event=rehearsed");
-      int all = io.rut.agent.LaunchRehearsal.CLIENTS_IN_ALL;
-      assertTrue(rehearsed.contains("clients=" + all + " served=" + all + " ") && rehearsed.contains("problem=null"),
-          rehearsed);
-      Thread.sleep(500); // the rehearsal's last sockets close as its verticle is undeployed
+      awaitLine(p == outside ? outsideLog : insideLog, "event=started");
+      Thread.sleep(1000);
       long sockets = sockets(p);
-      assertTrue(sockets <= 8, "after the rehearsal the agent holds " + sockets + " sockets");
+      assertTrue(sockets <= 8, "a started agent holds " + sockets + " sockets");
     }
     try (TestClient client = TestClient.to(rig.outsidePort())) {
-      byte[] hello = "after the rehearsal".getBytes();
+      byte[] hello = "launched".getBytes();
       org.junit.jupiter.api.Assertions.assertArrayEquals(hello, client.roundTrip(hello, 2000),
           "the launched inside agent serves through the real outside");
     }
-  }
-
-  @Test
-  void noRehearsalWhenToldSoAndOneLineForAValueThatIsNeither(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
-    String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
-    Path log = dir.resolve("outside.log");
-    startLogged(List.of("-Drut.rehearsal=off"), OutsideMain.class, log, "-conf", conf);
-    awaitLine(log, "event=started");
-    Thread.sleep(3000);
-    assertTrue(!Files.readString(log).contains("event=rehearsed"), Files.readString(log));
-
-    Path misspelt = dir.resolve("misspelt.log");
-    startLogged(List.of("-Drut.rehearsal=of"), OutsideMain.class, misspelt, "-conf", conf);
-    assertTrue(awaitLine(misspelt, "event=rehearsal_setting").contains("must be on or off, not 'of'"));
-    awaitLine(misspelt, "event=rehearsed");
   }
 
   /** An agent whose log (standard error) goes to {@code log}. */
@@ -235,13 +216,9 @@ class AgentProcessTest {
   }
 
   @Test
-  void anAgentRunsItsThreadsUnderTheBatchPolicyUnlessToldOtherwise() throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(java.util.stream.Stream.of(System.getenv("PATH").split(":"))
-        .anyMatch(d -> Files.isExecutable(Path.of(d, "chrt"))), "no chrt (util-linux) here");
+  void anAgentLeavesItsSchedulingPolicyAsItWasStarted() throws Exception {
     String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
-    Process batch = start(OutsideMain.class, "-conf", conf);
-    Process normal = start(List.of("-Drut.scheduling=normal"), OutsideMain.class, "-conf", conf);
-    assertEquals(java.util.Set.of(3), policiesOnceListening(batch), "SCHED_BATCH (3) for every thread");
+    Process normal = start(OutsideMain.class, "-conf", conf);
     assertEquals(java.util.Set.of(0), policiesOnceListening(normal), "SCHED_OTHER (0) for every thread");
   }
 

@@ -2,7 +2,6 @@ package io.rut.outside;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.OutsideConfig;
-import io.rut.agent.LaunchRehearsal;
 import io.rut.config.SeedFlags;
 import io.rut.launch.RutLauncher;
 import io.vertx.core.Deployable;
@@ -33,10 +32,5 @@ public final class OutsideMain implements RutLauncher.Agent<OutsideConfig> {
   @Override
   public Deployable verticle(OutsideConfig config, String configPath, PrometheusMeterRegistry registry) {
     return new OutsideVerticle(config, configPath, registry);
-  }
-
-  @Override
-  public LaunchRehearsal rehearsal() {
-    return new RelayRehearsal();
   }
 }

@@ -69,8 +69,6 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
   private ControlCodec codec;
   private RelaySocket socket;
   private long sweepTimer = -1;
-  private Future<Integer> rehearsed = Future.failedFuture("not started");
-  private boolean rehearseRefusals = true;
 
   public ServiceRelay(OutsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
                       EventLog log) {
@@ -102,13 +100,6 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
                   + config.name() + "': " + Udp.describe(e)));
         })
         .onSuccess(s -> {
-          if (rehearseRefusals) {
-            OutsideServiceConfig now = config;
-            ServiceKeys nowKeys = keys;
-            rehearsed = vertx.executeBlocking(() -> RefusalRehearsal.run(now, nowKeys, RefusalRehearsal.DATAGRAMS), false)
-                .onComplete(r -> log.debug("rehearsed", "service", now.name(), "datagrams", r.result(),
-                    "error", r.cause() == null ? null : r.cause().toString()));
-          }
           scheduleSweep();
           log.info("listening", "service", config.name(), "address", Udp.show(socket.localAddress()),
               "maxTunnels", config.maxTunnels(), "maxSpares", config.maxSpares(),
@@ -169,20 +160,6 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
     return socket == null ? Future.succeededFuture() : socket.close();
   }
 
-  /**
-   * Leaves out the {@link RefusalRehearsal} of refusals at start: for a relay that only ever sees the
-   * traffic of its own process (the inside agent's private pair). Call before deploying.
-   */
-  public ServiceRelay withoutRehearsal() {
-    rehearseRefusals = false;
-    return this;
-  }
-
-  /** Completes with the number of datagrams rehearsed once the start's {@link RefusalRehearsal} is over. */
-  public Future<Integer> rehearsed() {
-    return rehearsed;
-  }
-
   /** The port this relay listens on (useful when configured as 0). */
   public int port() {
     return socket.localAddress().port();
@@ -190,7 +167,7 @@ public final class ServiceRelay extends VerticleBase implements ServiceUnit<Outs
 
   // ---- the data path ------------------------------------------------------------------------
 
-  /** Everything that arrives at the public socket; also what a {@link RefusalRehearsal} drives. */
+  /** Everything that arrives at the public socket. */
   void onDatagram(ByteBuf data, SocketAddress sender) {
     SocketAddress from = Udp.key(sender);
     if (!data.isReadable()) {

@@ -3,8 +3,6 @@ package io.rut.launch;
 import io.rut.config.ConfigException;
 import io.rut.config.ConfigText;
 import io.rut.config.AgentConfig;
-import io.rut.agent.LaunchRehearsal;
-import io.rut.metrics.EventLog;
 import io.rut.metrics.Registries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.SeedFlags;
@@ -54,9 +52,6 @@ public final class RutLauncher<C extends AgentConfig> {
      * @param registry   where the agent's meters go
      */
     Deployable verticle(C config, String configPath, PrometheusMeterRegistry registry);
-
-    /** The rehearsal to run once the agent has started (README, "Launch rehearsal"). */
-    LaunchRehearsal rehearsal();
   }
 
   /** An agent that can read its configuration file again on demand (SIGHUP). */
@@ -135,7 +130,6 @@ public final class RutLauncher<C extends AgentConfig> {
       return USAGE;
     }
     LogSetup.apply(parsed.config().logLevel());
-    new EventLog(agent.name()).info("scheduling", BatchScheduling.apply().fields());
     PrometheusMeterRegistry registry = Registries.prometheus();
     Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
     Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
@@ -198,7 +192,6 @@ public final class RutLauncher<C extends AgentConfig> {
     private final Supplier<Deployable> verticle;
     private final boolean vertxMetrics;
     private final PrometheusMeterRegistry registry;
-    private volatile LaunchRehearsal rehearsal;
 
     Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry) {
       this.verticle = verticle;
@@ -218,34 +211,6 @@ public final class RutLauncher<C extends AgentConfig> {
     @Override
     public Supplier<? extends Deployable> verticleSupplier() {
       return verticle;
-    }
-
-    /** The agent runs: rehearse a burst of new clients (README, "Launch rehearsal"). */
-    @Override
-    public void afterVerticleDeployed(HookContext context) {
-      EventLog log = new EventLog(agent.name());
-      String wanted = System.getProperty("rut.rehearsal", "on");
-      if (wanted.equals("off")) {
-        return;
-      }
-      if (!wanted.equals("on")) {
-        log.warn("rehearsal_setting", "error", "-Drut.rehearsal must be on or off, not '" + wanted + "'; rehearsing");
-      }
-      LaunchRehearsal r = agent.rehearsal();
-      rehearsal = r;
-      r.runApart(context.vertxOptions().getEventLoopPoolSize())
-          .onSuccess(o -> log.info("rehearsed", "clients", o.clients(), "served", o.served(), "ms", o.millis(),
-              "problem", o.problem()))
-          .onFailure(e -> log.warn("rehearsal_failed", "error", String.valueOf(e)));
-    }
-
-    /** A rehearsal still running is dropped: the agent's own tunnels close undisturbed. */
-    @Override
-    public void beforeStoppingVertx(HookContext context) {
-      LaunchRehearsal r = rehearsal;
-      if (r != null) {
-        r.abandon();
-      }
     }
 
     @Override

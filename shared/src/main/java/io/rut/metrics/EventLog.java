@@ -17,7 +17,6 @@ public final class EventLog {
 
   private final String agent;
   private final long intervalNanos;
-  private final boolean silent;
   private final Map<String, long[]> lastByKey = new ConcurrentHashMap<>();
 
   public EventLog(String agent) {
@@ -25,18 +24,8 @@ public final class EventLog {
   }
 
   public EventLog(String agent, long intervalNanos) {
-    this(agent, intervalNanos, false);
-  }
-
-  private EventLog(String agent, long intervalNanos, boolean silent) {
     this.agent = agent;
     this.intervalNanos = intervalNanos;
-    this.silent = silent;
-  }
-
-  /** A log that writes nothing, for work that is not the agent's own (a rehearsal). */
-  public static EventLog silent(String agent) {
-    return new EventLog(agent, Long.MAX_VALUE, true);
   }
 
   public void info(String event, Object... kv) {
@@ -56,9 +45,6 @@ public final class EventLog {
    * values. (A false answer is not counted as held back.)
    */
   public boolean due(String key) {
-    if (silent) {
-      return false;
-    }
     long[] state = lastByKey.get(key);
     return state == null || System.nanoTime() - state[0] >= intervalNanos;
   }
@@ -69,7 +55,7 @@ public final class EventLog {
   }
 
   private void log(Level level, String event, String key, Object... kv) {
-    if (silent || !LOG.isLoggable(level)) {
+    if (!LOG.isLoggable(level)) {
       return;
     }
     long suppressed = 0;

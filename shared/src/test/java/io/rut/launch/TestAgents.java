@@ -33,11 +33,6 @@ final class TestAgents {
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
       throw new UnsupportedOperationException("tests never deploy");
     }
-
-    @Override
-    public io.rut.agent.LaunchRehearsal rehearsal() {
-      throw new UnsupportedOperationException("tests never deploy");
-    }
   };
 
   static final RutLauncher.Agent<InsideConfig> INSIDE = new RutLauncher.Agent<>() {
@@ -59,11 +54,6 @@ final class TestAgents {
     @Override
     public Deployable verticle(InsideConfig config, String configPath,
         io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry) {
-      throw new UnsupportedOperationException("tests never deploy");
-    }
-
-    @Override
-    public io.rut.agent.LaunchRehearsal rehearsal() {
       throw new UnsupportedOperationException("tests never deploy");
     }
   };

@@ -52,13 +52,4 @@ class EventLogTest {
     assertFalse(log.due("k"));
     assertEquals(List.of("agent=test event=refused from=\"a b\""), lines);
   }
-
-  @Test
-  void aSilentLogWritesNothing() {
-    EventLog log = EventLog.silent("test");
-    log.warn("loud");
-    log.limited(Level.SEVERE, "k", "refused");
-    assertFalse(log.due("k"));
-    assertEquals(List.of(), lines);
-  }
 }
