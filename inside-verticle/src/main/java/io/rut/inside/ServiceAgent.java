@@ -2,86 +2,81 @@ package io.rut.inside;
 
 import static io.rut.protocol.ControlMessage.hex;
 
+import io.rut.agent.LocalCodec;
 import io.rut.agent.ServiceUnit;
 import io.rut.config.HostPort;
 import io.rut.config.InsideServiceConfig;
 import io.rut.metrics.EventLog;
 import io.rut.metrics.ServiceMeters;
+import io.rut.net.Udp;
 import io.rut.protocol.MessageCounter;
-import io.rut.protocol.ServiceId;
 import io.rut.protocol.ServiceKeys;
-import io.rut.tunnel.TunnelContext;
-import io.rut.tunnel.TunnelVerticle;
-import io.rut.tunnel.Udp;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
- * The inside agent's keeper of one service: keeps {@code spares} registered spare tunnels ready,
- * opens more while clients arrive in a burst, closes nothing itself (tunnels close on idle), and
- * reacts to what its tunnels report: an outside restart makes every tunnel re-register at once, an
- * outside that stops answering has its host name resolved again.
+ * The inside agent's keeper of one service: keeps its {@link SparePool} of registered spare
+ * tunnels full, and answers what its tunnels report on the event bus. It knows which tunnel
+ * carries which client, so a spare that the outside binds to a client another tunnel carries is
+ * held back while that one restores its binding; an outside restart makes every tunnel register
+ * again; an outside that stops answering has its host name resolved again.
  */
 public final class ServiceAgent extends VerticleBase implements ServiceUnit<InsideServiceConfig> {
 
   private static final long RESTART_DEBOUNCE_NANOS = 1_000_000_000L;
-  /** Extra spares opened at most while clients keep arriving faster than the pool refills. */
-  private static final int MAX_BURST_SPARES = 32;
 
   private InsideServiceConfig config;
   private final ServiceKeys keys;
   private final MessageCounter counter;
   private final ServiceMeters meters;
   private final EventLog log;
+  private final Function<HostPort, InetSocketAddress> resolver;
   private final SecureRandom random = new SecureRandom();
+  private final SparePool pool = new SparePool();
   private final Map<Long, Future<String>> deployments = new HashMap<>();
-  private final Map<Long, TunnelVerticle> tunnels = new HashMap<>();
   private final Set<Long> spares = new HashSet<>();
-  private final Set<Long> registered = new HashSet<>();
-  private final ArrayDeque<Long> recentBinds = new ArrayDeque<>();
+  private final Map<InetSocketAddress, Long> carriers = new HashMap<>();
   private TunnelContext ctx;
-  private MessageConsumer<JsonObject> events;
+  private MessageConsumer<TunnelEvent> events;
   private long lastRestartNanos;
   private boolean resolving;
   private boolean stopping;
   private long retryTimer = -1;
 
-  private final Function<HostPort, InetSocketAddress> resolver;
-
   public ServiceAgent(InsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
                       EventLog log, Function<HostPort, InetSocketAddress> resolver) {
-    this.resolver = resolver;
-    this.keys = keys;
     this.config = config;
+    this.keys = keys;
     this.counter = counter;
     this.meters = meters;
     this.log = log;
+    this.resolver = resolver;
   }
 
   @Override
   public Future<?> start() {
-    meters.tunnelGauges(spares::size, () -> tunnels.size() - spares.size());
-    return vertx.executeBlocking(() -> new TunnelContext(config, keys, ServiceId.of(config.name()), counter, meters,
-            log, resolver.apply(config.outside()), resolver.apply(config.target()), new AtomicLong(),
-            new java.util.concurrent.ConcurrentHashMap<>()))
+    LocalCodec.register(vertx, TunnelEvent.class.getPermittedSubclasses());
+    LocalCodec.register(vertx, TunnelCommand.class.getPermittedSubclasses());
+    meters.tunnelGauges(spares::size, () -> deployments.size() - spares.size());
+    return vertx.executeBlocking(() -> new TunnelContext(config, keys, counter, meters, log,
+            resolver.apply(config.outside()), resolver.apply(config.target())))
         .compose(c -> {
           ctx = c;
-          events = vertx.eventBus().localConsumer(ctx.eventsAddress(), m -> onEvent(m.body()));
+          events = vertx.eventBus().localConsumer(TunnelContext.eventsAddress(config.name()), this::onEvent);
           return events.completion();
         })
         .onSuccess(v -> {
@@ -103,9 +98,7 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     context.runOnContext(v -> {
       config = next;
       ctx = ctx.with(next, nextKeys);
-      for (TunnelVerticle t : tunnels.values()) {
-        t.update(ctx);
-      }
+      tellAll(new TunnelCommand.Settings(ctx));
       refill();
       done.complete();
     });
@@ -118,32 +111,54 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     return Future.succeededFuture();
   }
 
-  private void onEvent(JsonObject e) {
-    long id = e.getLong("tunnel");
-    switch (e.getString("event")) {
-      case "registered" -> registered.add(id);
-      case "bound" -> {
-        if (spares.remove(id)) {
-          recentBinds.add(System.nanoTime());
-          meters.event("tunnel_bound");
-        }
-        refill();
+  private void onEvent(Message<TunnelEvent> m) {
+    TunnelEvent e = m.body();
+    if (e instanceof TunnelEvent.Claim c) {
+      onClaim(c);
+    } else if (e instanceof TunnelEvent.Activated a) {
+      if (a.client() != null) {
+        carriers.put(a.client(), a.tunnel());
       }
-      case "closed" -> {
-        spares.remove(id);
-        registered.remove(id);
-        tunnels.remove(id);
-        Future<String> deployment = deployments.remove(id);
-        if (deployment != null) {
-          deployment.onSuccess(vertx::undeploy);
-        }
-        refill();
+      bound(a.tunnel());
+    } else if (e instanceof TunnelEvent.Closed c) {
+      spares.remove(c.tunnel());
+      if (c.client() != null) {
+        carriers.remove(c.client(), c.tunnel());
       }
-      case "outside-restart" -> onOutsideRestart();
-      case "binding-lost" -> onBindingLost(e);
-      case "outside-silent" -> resolveOutsideAgain();
-      default -> { }
+      deployments.remove(c.tunnel()); // the tunnel undeploys itself once its last CLOSE is out
+      refill();
+    } else if (e instanceof TunnelEvent.OutsideRestarted) {
+      onOutsideRestart();
+    } else if (e instanceof TunnelEvent.OutsideSilent) {
+      resolveOutsideAgain();
     }
+  }
+
+  /**
+   * The outside bound a spare to {@code client}. If another tunnel still carries it, the outside
+   * lost that tunnel's binding (it restarted, or let the tunnel expire): that tunnel registers
+   * again at once, its AUTH restores the binding, and the service keeps seeing one peer.
+   */
+  private void onClaim(TunnelEvent.Claim c) {
+    Long carrier = carriers.get(c.client());
+    boolean free = carrier == null || carrier == c.tunnel() || !deployments.containsKey(carrier);
+    if (free) {
+      carriers.put(c.client(), c.tunnel());
+    } else {
+      meters.event("binding_lost");
+      log.info("binding_lost", "service", config.name(), "tunnel", hex(carrier), "client", Udp.show(c.client()));
+      tell(carrier, new TunnelCommand.Reregister());
+    }
+    tell(c.tunnel(), new TunnelCommand.Verdict(free));
+    bound(c.tunnel());
+  }
+
+  private void bound(long tunnel) {
+    if (spares.remove(tunnel)) {
+      pool.bound(System.nanoTime());
+      meters.event("tunnel_bound");
+    }
+    refill();
   }
 
   private void onOutsideRestart() {
@@ -153,22 +168,8 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     }
     lastRestartNanos = now;
     meters.event("outside_restart");
-    log.info("outside_restart_detected", "service", config.name(), "tunnels", tunnels.size());
-    vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "reregister"));
-  }
-
-  /**
-   * The outside bound a spare to a client that another tunnel still carries: it lost that tunnel's
-   * binding (it restarted, or let the tunnel expire). That tunnel registers again at once, and its
-   * AUTH restores the binding, so the service keeps seeing one peer for the client.
-   */
-  private void onBindingLost(JsonObject e) {
-    long carrier = e.getLong("carrier");
-    meters.event("binding_lost");
-    log.info("binding_lost", "service", config.name(), "tunnel", hex(carrier), "client",
-        e.getString("client"));
-    vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "reregister")
-        .put("tunnel", carrier));
+    log.info("outside_restart_detected", "service", config.name(), "tunnels", deployments.size());
+    tellAll(new TunnelCommand.Reregister());
   }
 
   private void resolveOutsideAgain() {
@@ -179,27 +180,29 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     vertx.executeBlocking(() -> resolver.apply(config.outside())).onComplete(r -> {
       resolving = false;
       if (r.succeeded() && !r.result().equals(ctx.outside())) {
-        InetSocketAddress now = r.result();
         log.info("outside_address_changed", "service", config.name(), "from", Udp.show(ctx.outside()),
-            "to", Udp.show(now));
-        ctx = ctx.withOutside(now);
-        vertx.eventBus().publish(ctx.commandsAddress(), new JsonObject().put("command", "outside")
-            .put("host", now.getAddress().getHostAddress()).put("port", now.getPort()));
+            "to", Udp.show(r.result()));
+        ctx = ctx.withOutside(r.result());
+        tellAll(new TunnelCommand.OutsideMoved(r.result()));
       }
     });
   }
 
-  /** Opens spare tunnels up to the target: the configured spares, plus one per recent bind in a burst. */
+  private void tell(long tunnel, TunnelCommand command) {
+    vertx.eventBus().send(TunnelContext.commandsAddress(config.name(), tunnel), command);
+  }
+
+  private void tellAll(TunnelCommand command) {
+    for (long id : deployments.keySet()) {
+      tell(id, command);
+    }
+  }
+
   private void refill() {
-    if (stopping) {
+    if (stopping || retryTimer >= 0) {
       return;
     }
-    long now = System.nanoTime();
-    while (!recentBinds.isEmpty() && now - recentBinds.peek() > 1_000_000_000L) {
-      recentBinds.poll();
-    }
-    int wanted = config.spares() + Math.min(recentBinds.size(), MAX_BURST_SPARES);
-    int toOpen = Math.min(wanted - spares.size(), config.maxTunnels() - deployments.size());
+    int toOpen = pool.toOpen(config, spares.size(), deployments.size(), System.nanoTime());
     for (int i = 0; i < toOpen && retryTimer < 0; i++) {
       openTunnel();
     }
@@ -211,15 +214,12 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
       id = random.nextLong();
     } while (id == 0 || deployments.containsKey(id));
     long tunnelId = id;
-    TunnelVerticle tunnel = new TunnelVerticle(tunnelId, ctx);
     meters.opened();
     spares.add(tunnelId);
-    tunnels.put(tunnelId, tunnel);
-    Future<String> deployment = vertx.deployVerticle(tunnel);
+    Future<String> deployment = vertx.deployVerticle(new TunnelVerticle(tunnelId, ctx));
     deployments.put(tunnelId, deployment);
     deployment.onFailure(e -> {
       spares.remove(tunnelId);
-      tunnels.remove(tunnelId);
       deployments.remove(tunnelId);
       if (stopping || retryTimer >= 0) {
         return;
@@ -233,21 +233,44 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     });
   }
 
-  /** Every tunnel's state, each read on its own event loop. */
+  /** Every tunnel's state, each read on its own event loop; a tunnel still opening shows as such. */
   @Override
   public Future<JsonObject> status() {
-    List<Future<JsonObject>> each = new ArrayList<>();
-    for (TunnelVerticle t : new ArrayList<>(tunnels.values())) {
-      each.add(t.status());
-    }
-    return Future.join(each).transform(r -> {
-      long lastAck = ctx.lastAckNanos().get();
-      double sinceAck = lastAck == 0 ? -1 : Math.round((System.nanoTime() - lastAck) / 1e6) / 1e3;
-      double limit = 3 * config.keepaliveInterval().toMillis() / 1e3 + 1;
-      return Future.succeededFuture(new JsonObject().put("service", config.name()).put("tunnels", tunnels.size())
-          .put("spares", spares.size()).put("registered", registered.size())
-          .put("secondsSinceAck", sinceAck).put("healthy", sinceAck >= 0 && sinceAck < limit)
-          .put("list", io.rut.metrics.StatusServer.collect(each)));
+    Promise<JsonObject> done = Promise.promise();
+    context.runOnContext(v -> {
+      List<Future<JsonObject>> each = new ArrayList<>();
+      for (long id : deployments.keySet()) {
+        JsonObject opening = new JsonObject().put("service", config.name()).put("tunnel", hex(id))
+            .put("state", "opening").put("registered", false);
+        each.add(vertx.eventBus().<JsonObject>request(TunnelContext.commandsAddress(config.name(), id),
+                new TunnelCommand.Status())
+            .map(Message::body).otherwise(opening));
+      }
+      int spareCount = spares.size();
+      int tunnels = deployments.size();
+      Future.all(each).onComplete(r -> done.complete(summary(spareCount, tunnels, each)));
     });
+    return done.future();
+  }
+
+  private JsonObject summary(int spareCount, int tunnels, List<Future<JsonObject>> each) {
+    JsonArray list = new JsonArray();
+    int registered = 0;
+    double sinceAck = -1;
+    for (Future<JsonObject> f : each) {
+      JsonObject t = f.result();
+      list.add(t);
+      if (Boolean.TRUE.equals(t.getBoolean("registered"))) {
+        registered++;
+      }
+      Double s = t.getDouble("secondsSinceAck");
+      if (s != null && (sinceAck < 0 || s < sinceAck)) {
+        sinceAck = s;
+      }
+    }
+    double limit = 3 * config.keepaliveInterval().toMillis() / 1e3 + 1;
+    return new JsonObject().put("service", config.name()).put("tunnels", tunnels).put("spares", spareCount)
+        .put("registered", registered).put("secondsSinceAck", sinceAck)
+        .put("healthy", sinceAck >= 0 && sinceAck < limit).put("list", list);
   }
 }

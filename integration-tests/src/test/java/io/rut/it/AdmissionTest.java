@@ -92,8 +92,7 @@ class AdmissionTest {
   void aClosedTunnelGivesItsSourceRoomAgain() throws Exception {
     rig = Rig.standard(new JsonObject().put("connectionTimeout", 0.5), new JsonObject().put("maxTunnelsPerIp", 1));
     try (TestClient first = client("127.0.0.1"); TestClient second = client("127.0.0.1")) {
-      var closed = rig.nextEvent(io.rut.outside.ServiceRelay.EVENTS,
-          e -> "closed".equals(e.getString("event")) && e.getString("client") != null);
+      var closed = rig.nextClientTunnelClosed();
       assertArrayEquals("1".getBytes(), first.roundTrip("1".getBytes(), 2000));
       assertNull(second.roundTrip("2".getBytes(), 300), "one tunnel per IP");
       closed.get(5, java.util.concurrent.TimeUnit.SECONDS);
@@ -197,8 +196,7 @@ class AdmissionTest {
     byte[] transport = new byte[64];
     transport[0] = 4; // a WireGuard transport data message
     try (TestClient peer = client("127.0.0.7"); TestClient stranger = client("127.0.0.8")) {
-      var closed = rig.nextEvent(io.rut.outside.ServiceRelay.EVENTS,
-          e -> "closed".equals(e.getString("event")) && e.getString("client") != null);
+      var closed = rig.nextClientTunnelClosed();
       assertArrayEquals(initiation, peer.roundTrip(initiation, 2000));
       closed.get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertArrayEquals(transport, peer.roundTrip(transport, 2000),

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rut.outside.ServiceRelay;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -69,14 +68,13 @@ class LifecycleTest {
     rig = Rig.standard(new JsonObject().put("connectionTimeout", 1), new JsonObject());
     try (TestClient client = TestClient.to(rig.outsidePort())) {
       byte[] first = "before idle".getBytes();
-      var closed = rig.nextEvent(ServiceRelay.EVENTS, e -> "closed".equals(e.getString("event"))
-          && e.getString("client") != null);
+      var closed = rig.nextClientTunnelClosed();
       assertArrayEquals(first, client.roundTrip(first, 2000));
       long lastData = System.nanoTime();
-      JsonObject event = closed.get(5, TimeUnit.SECONDS);
+      io.rut.outside.OutsideEvent event = closed.get(5, TimeUnit.SECONDS);
       double idle = (System.nanoTime() - lastData) / 1e9;
       assertTrue(idle > 0.75 && idle < 1.4, "closed after " + idle + " s idle; drawn within 0.8-1.2 s");
-      assertTrue(event.getString("client").endsWith(":" + client.port()), "the client's tunnel closed: " + event);
+      assertEquals(client.port(), event.client().getPort(), "the client's tunnel closed: " + event);
       assertEquals(1, rig.outside.meters(Rig.SERVICE).closedCount("inside_idle"),
           "the outside learnt of it from the inside's CLOSE, not by expiry");
       Rig.sleep(300);
@@ -105,8 +103,7 @@ class LifecycleTest {
     wire.drops.set(1);
     wire.lose = b -> b.length() == 88 && b.getByte(4) == 7;
     try (TestClient client = TestClient.to(rig.outsidePort())) {
-      var closed = rig.nextEvent(ServiceRelay.EVENTS, e -> "closed".equals(e.getString("event"))
-          && e.getString("client") != null);
+      var closed = rig.nextClientTunnelClosed();
       byte[] first = "before idle".getBytes();
       assertArrayEquals(first, client.roundTrip(first, 2000));
       closed.get(5, TimeUnit.SECONDS);
@@ -213,8 +210,8 @@ class LifecycleTest {
     rig.stopOutside();
     rig.startOutside(Rig.outsideService("[::]:" + port).mergeIn(settings));
     client.send("while nobody knows".getBytes());
-    rig.vertx.eventBus().publish("rut.inside." + Rig.SERVICE + ".commands",
-        new JsonObject().put("command", "reregister").put("tunnel", spare));
+    rig.vertx.eventBus().send(io.rut.inside.TunnelContext.commandsAddress(Rig.SERVICE, spare),
+        new io.rut.inside.TunnelCommand.Reregister());
     byte[] back = null;
     for (int i = 0; i < tries && back == null; i++) {
       back = client.roundTrip(("after restart " + i).getBytes(), 50);

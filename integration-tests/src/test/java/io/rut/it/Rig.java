@@ -4,9 +4,9 @@ import io.rut.config.InsideConfig;
 import io.rut.config.OutsideConfig;
 import io.rut.inside.InsideVerticle;
 import io.rut.outside.OutsideVerticle;
-import io.rut.outside.ServiceRelay;
+import io.rut.outside.RelayVerticle;
 import io.rut.tools.UdpEcho;
-import io.rut.tunnel.DatagramTransport;
+import io.rut.net.DatagramTransport;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -130,7 +130,7 @@ final class Rig implements AutoCloseable {
     await(vertx.undeploy(outsideDeployment));
   }
 
-  ServiceRelay relay() {
+  RelayVerticle relay() {
     return outside.relay(SERVICE);
   }
 
@@ -223,9 +223,9 @@ final class Rig implements AutoCloseable {
   }
 
   /** The next event on {@code address} that matches; subscribe before causing it. */
-  CompletableFuture<JsonObject> nextEvent(String address, Predicate<JsonObject> match) {
-    CompletableFuture<JsonObject> result = new CompletableFuture<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(address);
+  <T> CompletableFuture<T> nextEvent(String address, Predicate<T> match) {
+    CompletableFuture<T> result = new CompletableFuture<>();
+    MessageConsumer<T> consumer = vertx.eventBus().consumer(address);
     consumer.handler(m -> {
       if (match.test(m.body()) && result.complete(m.body())) {
         consumer.unregister();
@@ -235,8 +235,10 @@ final class Rig implements AutoCloseable {
     return result;
   }
 
-  static String insideEvents() {
-    return "rut.inside." + SERVICE + ".events";
+  /** The outside's next CLOSED event of a tunnel that carried a client. */
+  CompletableFuture<io.rut.outside.OutsideEvent> nextClientTunnelClosed() {
+    return nextEvent(io.rut.outside.OutsideEvent.ADDRESS, (io.rut.outside.OutsideEvent e) ->
+        e.kind() == io.rut.outside.OutsideEvent.Kind.CLOSED && e.client() != null);
   }
 
   /** A WireGuard handshake initiation (random content) whose mac1 verifies for {@code serverKey}. */

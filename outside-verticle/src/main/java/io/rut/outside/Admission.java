@@ -6,6 +6,7 @@ import io.rut.metrics.DropReason;
 import io.rut.protocol.WireGuardInitiation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.net.InetSocketAddress;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,7 +35,7 @@ final class Admission {
    * WireGuard server's key from this very address, and go on sending transport data rather than a
    * new handshake; for a WireGuard session's lifetime they need not prove it again.
    */
-  private final Tombstones<io.vertx.core.net.SocketAddress> provenClients = new Tombstones<>(MAX_TRACKED_SOURCES);
+  private final Tombstones<InetSocketAddress> provenClients = new Tombstones<>(MAX_TRACKED_SOURCES);
   static final long PROVEN_NANOS = 180_000_000_000L;
 
   Admission(OutsideServiceConfig config) {
@@ -58,7 +59,7 @@ final class Admission {
    *
    * @return null if admitted (the source then holds one more), else why not
    */
-  DropReason admit(io.vertx.core.net.SocketAddress from, ByteBuf first, long now) {
+  DropReason admit(InetSocketAddress from, ByteBuf first, long now) {
     // The shape of a WireGuard initiation costs nothing to check: floods end here, before any
     // parsing of the source address.
     boolean proven = wireguard != null && provenClients.size() > 0 && provenClients.contains(from, now, now);
@@ -66,7 +67,7 @@ final class Admission {
         || first.getByte(first.readerIndex()) != 1)) {
       return DropReason.NOT_WIREGUARD;
     }
-    byte[] ip = io.rut.tunnel.Udp.inet(from).getAddress().getAddress();
+    byte[] ip = from.getAddress().getAddress();
     if (!config.allow().isEmpty() && config.allow().stream().noneMatch(c -> c.contains(ip))) {
       return DropReason.NOT_ALLOWED;
     }
@@ -105,7 +106,7 @@ final class Admission {
   }
 
   /** {@code client}'s tunnel closed; it was admitted, so it is spared the handshake check for a while. */
-  void rememberClient(io.vertx.core.net.SocketAddress client, long now) {
+  void rememberClient(InetSocketAddress client, long now) {
     if (wireguard != null) {
       provenClients.add(client, now + PROVEN_NANOS);
     }

@@ -1,16 +1,14 @@
 package io.rut.outside;
 
-import io.vertx.core.net.SocketAddress;
 import java.net.InetSocketAddress;
 
 /** What the outside agent knows of one registered tunnel. Mutated on its relay's event loop only. */
 final class OutsideTunnel {
   final long id;
-  SocketAddress address;
-  InetSocketAddress inetAddress;
-  SocketAddress client;
-  /** The client's address resolved once, to send to. */
-  InetSocketAddress clientInet;
+  /** Where the tunnel's datagrams come from: the inside's NAT mapping. */
+  InetSocketAddress address;
+  /** The client bound to it, or null while it is a spare. */
+  InetSocketAddress client;
   long highestCounter;
   long lastKeepaliveNanos;
   /** In the free-spare queue (a flag, so re-queueing is O(1)). */
@@ -22,10 +20,9 @@ final class OutsideTunnel {
   long lastDataNanos;
   final long registeredNanos;
 
-  OutsideTunnel(long id, SocketAddress address, InetSocketAddress inetAddress, long now) {
+  OutsideTunnel(long id, InetSocketAddress address, long now) {
     this.id = id;
     this.address = address;
-    this.inetAddress = inetAddress;
     this.registeredNanos = now;
     this.lastKeepaliveNanos = now;
     this.lastDataNanos = now;
@@ -33,5 +30,17 @@ final class OutsideTunnel {
 
   boolean spare() {
     return client == null;
+  }
+
+  void countToTunnel(int bytes, long now) {
+    toTunnelDatagrams++;
+    toTunnelBytes += bytes;
+    lastDataNanos = now;
+  }
+
+  void countToClient(int bytes, long now) {
+    toClientDatagrams++;
+    toClientBytes += bytes;
+    lastDataNanos = now;
   }
 }

@@ -10,7 +10,7 @@ import io.rut.metrics.ServiceMeters;
 import io.rut.protocol.ServiceKeys;
 import java.util.List;
 
-/** The outside agent: one {@link ServiceRelay} per configured service. */
+/** The outside agent: one {@link RelayVerticle} per configured service. */
 public final class OutsideVerticle extends AgentVerticle<OutsideConfig, OutsideServiceConfig> {
 
   public OutsideVerticle(OutsideConfig config) {
@@ -38,10 +38,10 @@ public final class OutsideVerticle extends AgentVerticle<OutsideConfig, OutsideS
   @Override
   protected ServiceUnit<OutsideServiceConfig> create(OutsideServiceConfig service, ServiceKeys keys,
                                                       ServiceMeters meters) {
-    return new ServiceRelay(service, keys, counter, meters, log);
+    return new RelayVerticle(service, keys, counter, meters, log);
   }
 
-  public ServiceRelay relay(String service) {
-    return (ServiceRelay) unit(service);
+  public RelayVerticle relay(String service) {
+    return (RelayVerticle) unit(service);
   }
 }

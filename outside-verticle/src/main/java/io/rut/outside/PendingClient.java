@@ -1,7 +1,6 @@
 package io.rut.outside;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 
 /** A new client's first datagrams, held (at most 8, at most 2 s) until a spare tunnel registers. */
@@ -9,15 +8,15 @@ final class PendingClient {
   static final int MAX_DATAGRAMS = 8;
   static final long MAX_AGE_NANOS = 2_000_000_000L;
 
-  final SocketAddress address;
-  final ArrayDeque<Buffer> datagrams = new ArrayDeque<>(MAX_DATAGRAMS);
+  final InetSocketAddress address;
+  final ArrayDeque<byte[]> datagrams = new ArrayDeque<>(MAX_DATAGRAMS);
   final ArrayDeque<Long> arrivals = new ArrayDeque<>(MAX_DATAGRAMS);
 
-  PendingClient(SocketAddress address) {
+  PendingClient(InetSocketAddress address) {
     this.address = address;
   }
 
-  boolean offer(Buffer datagram, long now) {
+  boolean offer(byte[] datagram, long now) {
     if (datagrams.size() >= MAX_DATAGRAMS) {
       return false;
     }

@@ -1,6 +1,6 @@
 package io.rut.outside;
 
-import io.vertx.core.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -15,20 +15,20 @@ import java.util.Map;
 final class TunnelTable {
 
   private final Map<Long, OutsideTunnel> byId = new HashMap<>();
-  private final Map<SocketAddress, OutsideTunnel> byAddress = new HashMap<>();
-  private final Map<SocketAddress, OutsideTunnel> byClient = new HashMap<>();
+  private final Map<InetSocketAddress, OutsideTunnel> byAddress = new HashMap<>();
+  private final Map<InetSocketAddress, OutsideTunnel> byClient = new HashMap<>();
   private final ArrayDeque<OutsideTunnel> spares = new ArrayDeque<>();
-  private final LinkedHashMap<SocketAddress, PendingClient> pending = new LinkedHashMap<>();
+  private final LinkedHashMap<InetSocketAddress, PendingClient> pending = new LinkedHashMap<>();
 
   OutsideTunnel byId(long id) {
     return byId.get(id);
   }
 
-  OutsideTunnel byAddress(SocketAddress a) {
+  OutsideTunnel byAddress(InetSocketAddress a) {
     return byAddress.get(a);
   }
 
-  OutsideTunnel byClient(SocketAddress a) {
+  OutsideTunnel byClient(InetSocketAddress a) {
     return byClient.get(a);
   }
 
@@ -57,10 +57,9 @@ final class TunnelTable {
   }
 
   /** Moves {@code t} to a new tunnel address (NAT rebinding); the old address is forgotten. */
-  void move(OutsideTunnel t, SocketAddress to, java.net.InetSocketAddress inet) {
+  void move(OutsideTunnel t, InetSocketAddress to) {
     byAddress.remove(t.address);
     t.address = to;
-    t.inetAddress = inet;
     byAddress.put(to, t);
   }
 
@@ -73,9 +72,8 @@ final class TunnelTable {
     // A removed spare stays in the deque until pollSpare skips it: O(1) removal.
   }
 
-  void bind(OutsideTunnel t, SocketAddress client) {
+  void bind(OutsideTunnel t, InetSocketAddress client) {
     t.client = client;
-    t.clientInet = io.rut.tunnel.Udp.inet(client);
     byClient.put(client, t);
   }
 
@@ -98,7 +96,7 @@ final class TunnelTable {
     }
   }
 
-  PendingClient pending(SocketAddress client) {
+  PendingClient pending(InetSocketAddress client) {
     return pending.get(client);
   }
 
@@ -106,13 +104,13 @@ final class TunnelTable {
     return pending.size();
   }
 
-  PendingClient addPending(SocketAddress client) {
+  PendingClient addPending(InetSocketAddress client) {
     PendingClient p = new PendingClient(client);
     pending.put(client, p);
     return p;
   }
 
-  PendingClient removePending(SocketAddress client) {
+  PendingClient removePending(InetSocketAddress client) {
     return pending.remove(client);
   }
 

@@ -2,7 +2,7 @@ package io.rut.agent;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.AgentConfig;
-import io.rut.config.ConfigWatcher;
+import io.rut.config.ConfigDiff;
 import io.rut.config.MetricsConfig;
 import io.rut.config.ServiceSettings;
 import io.rut.launch.LogSetup;
@@ -157,29 +157,15 @@ public abstract class AgentVerticle<C extends AgentConfig, S extends ServiceSett
    * and stop. Services whose settings did not change are not touched.
    */
   protected Future<Void> apply(C next) {
-    Map<String, S> wanted = new LinkedHashMap<>();
-    services(next).forEach(s -> wanted.put(s.name(), s));
-    List<S> added = new ArrayList<>();
-    List<S> changed = new ArrayList<>();
-    List<Running<S>> removed = new ArrayList<>();
-    for (S s : wanted.values()) {
-      Running<S> r = services.get(s.name());
-      if (r == null || !addressOf(r.config()).equals(addressOf(s))) {
-        added.add(s);
-      } else if (!r.config().equals(s)) {
-        changed.add(s);
-      }
-    }
-    for (Running<S> r : services.values()) {
-      S s = wanted.get(r.config().name());
-      if (s == null || !addressOf(s).equals(addressOf(r.config()))) {
-        removed.add(r);
-      }
-    }
+    List<S> running = services.values().stream().map(Running::config).toList();
+    ConfigDiff<S> diff = ConfigDiff.of(running, services(next), this::addressOf);
+    List<S> added = diff.added();
+    List<S> changed = diff.changed();
+    List<Running<S>> removed = diff.removed().stream().map(s -> services.get(s.name())).toList();
     // A service that moves to other sockets is removed and added: set the old one aside meanwhile.
     Map<String, Running<S>> moving = new HashMap<>();
     for (Running<S> r : removed) {
-      if (wanted.containsKey(r.config().name())) {
+      if (diff.moves(r.config().name())) {
         moving.put(r.config().name(), services.remove(r.config().name()));
       }
     }
@@ -203,7 +189,7 @@ public abstract class AgentVerticle<C extends AgentConfig, S extends ServiceSett
           for (Running<S> r : removed) {
             gone.add(r.unit().retire().compose(x -> vertx.undeploy(r.deployment()))
                 .onComplete(x -> r.meters().close()));
-            if (!wanted.containsKey(r.config().name())) {
+            if (!diff.moves(r.config().name())) {
               services.remove(r.config().name());
             }
           }

@@ -7,7 +7,7 @@ import io.rut.metrics.Registries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.SeedFlags;
 import io.rut.protocol.ServiceKeys;
-import io.rut.tunnel.DatagramTransport;
+import io.rut.net.DatagramTransport;
 import io.vertx.core.Deployable;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;

@@ -34,7 +34,7 @@ public final class StatusServer extends VerticleBase {
     server = vertx.createHttpServer().requestHandler(this::handle);
     return server.listen(config.listen().port(), config.listen().host())
         .recover(e -> Future.failedFuture("cannot serve metrics on " + config.listen() + ": "
-            + io.rut.tunnel.Udp.describe(e)));
+            + io.rut.net.Udp.describe(e)));
   }
 
   @Override

@@ -1,8 +1,8 @@
 package io.rut.tools;
 
 import io.rut.config.HostPort;
-import io.rut.tunnel.DatagramTransport;
-import io.rut.tunnel.Udp;
+import io.rut.net.DatagramTransport;
+import io.rut.net.Udp;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;

@@ -1,4 +1,4 @@
-package io.rut.tunnel;
+package io.rut.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -13,12 +13,10 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.net.SocketAddress;
 import java.net.InetSocketAddress;
 
 /**
@@ -38,7 +36,7 @@ public final class RelaySocket {
 
   /** Receives one datagram; {@code data} is only valid during the call. */
   public interface Receiver {
-    void onDatagram(ByteBuf data, SocketAddress sender);
+    void onDatagram(ByteBuf data, InetSocketAddress sender);
   }
 
   private final ContextInternal context;
@@ -104,20 +102,20 @@ public final class RelaySocket {
     write(new DatagramPacket(data.retainedDuplicate(), to));
   }
 
-  /** Sends a datagram of our own (a control message, a held datagram). */
-  public void send(Buffer data, InetSocketAddress to) {
-    write(new DatagramPacket(Unpooled.wrappedBuffer(data.getBytes()), to));
+  /** Sends a datagram of our own (a held datagram); {@code data} is not copied, so not reused. */
+  public void send(byte[] data, InetSocketAddress to) {
+    write(new DatagramPacket(Unpooled.wrappedBuffer(data), to));
   }
 
   /** Sends and flushes at once; the future tells whether the datagram left. */
-  public Future<Void> sendNow(Buffer data, InetSocketAddress to) {
+  public Future<Void> sendNow(byte[] data, InetSocketAddress to) {
     PromiseInternal<Void> sent = context.promise();
-    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data.getBytes()), to)).addListener(sent);
+    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data), to)).addListener(sent);
     return sent.future();
   }
 
-  public SocketAddress localAddress() {
-    return SocketAddress.inetSocketAddress(channel.localAddress());
+  public InetSocketAddress localAddress() {
+    return channel.localAddress();
   }
 
   public Future<Void> close() {
@@ -151,7 +149,7 @@ public final class RelaySocket {
 
   private void deliver(DatagramPacket packet) {
     if (receiver != null) {
-      receiver.onDatagram(packet.content(), SocketAddress.inetSocketAddress(packet.sender()));
+      receiver.onDatagram(packet.content(), packet.sender());
     }
   }
 

@@ -1,4 +1,7 @@
-package io.rut.config;
+package io.rut.agent;
+
+import io.rut.config.ConfigException;
+import io.rut.config.ConfigText;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,4 +1,4 @@
-package io.rut.tunnel;
+package io.rut.net;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;

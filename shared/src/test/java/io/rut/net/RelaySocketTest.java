@@ -1,4 +1,4 @@
-package io.rut.tunnel;
+package io.rut.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -80,7 +80,7 @@ class RelaySocketTest {
          DatagramSocket source = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
       Forwarder f = new Forwarder((InetSocketAddress) sink.getLocalSocketAddress(), false);
       vertx.deployVerticle(f).await();
-      InetSocketAddress relay = new InetSocketAddress("127.0.0.1", f.socket.localAddress().port());
+      InetSocketAddress relay = new InetSocketAddress("127.0.0.1", f.socket.localAddress().getPort());
       Random random = new Random(7);
       for (int size : new int[] {1, 64, 1400, 2049, 9000, 65_507}) {
         byte[] payload = new byte[size];
@@ -97,7 +97,7 @@ class RelaySocketTest {
     try (DatagramSocket sink = sink()) {
       Forwarder f = new Forwarder((InetSocketAddress) sink.getLocalSocketAddress(), true);
       vertx.deployVerticle(f).await();
-      int port = f.socket.localAddress().port();
+      int port = f.socket.localAddress().getPort();
       for (String from : new String[] {"127.0.0.1", "::1"}) {
         try (DatagramSocket source = new DatagramSocket(0, InetAddress.getByName(from))) {
           byte[] payload = from.getBytes();
@@ -118,7 +118,7 @@ class RelaySocketTest {
         RelaySocket s = RelaySocket.create(vertx, false);
         s.listen(0, "127.0.0.1").onComplete(test.succeeding(bound -> {
           for (int i = 0; i < 100; i++) {
-            s.send(Buffer.buffer(Integer.toString(i)), to);
+            s.send(Integer.toString(i).getBytes(), to);
           }
         }));
       }
@@ -143,8 +143,8 @@ class RelaySocketTest {
         RelaySocket s = RelaySocket.create(vertx, false);
         s.sendFailureHandler(e -> failed.flag());
         s.listen(0, "127.0.0.1").onComplete(test.succeeding(bound -> {
-          s.send(Buffer.buffer("lost"), unreachable);
-          s.send(Buffer.buffer("after"), ok);
+          s.send("lost".getBytes(), unreachable);
+          s.send("after".getBytes(), ok);
         }));
       }
     });
@@ -160,7 +160,7 @@ class RelaySocketTest {
         RelaySocket s = RelaySocket.create(vertx, false);
         s.listen(0, "127.0.0.1")
             .compose(bound -> {
-              int port = s.localAddress().port();
+              int port = s.localAddress().getPort();
               return s.close().compose(v -> s.close()).map(v -> port);
             })
             .onComplete(test.succeeding(port -> test.verify(() -> {
@@ -198,7 +198,7 @@ class RelaySocketTest {
       @Override
       public void start() {
         RelaySocket s = RelaySocket.create(vertx, false);
-        s.listen(0, "127.0.0.1").compose(bound -> s.sendNow(Buffer.buffer("now"), to))
+        s.listen(0, "127.0.0.1").compose(bound -> s.sendNow("now".getBytes(), to))
             .onComplete(test.succeeding(v -> sent.flag()));
       }
     });

@@ -1,0 +1,259 @@
+package io.rut.outside;
+
+import static io.rut.protocol.ControlMessage.hex;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.rut.config.OutsideServiceConfig;
+import io.rut.control.ControlChannel;
+import io.rut.metrics.Direction;
+import io.rut.metrics.DropReason;
+import io.rut.metrics.EventLog;
+import io.rut.metrics.ServiceMeters;
+import io.rut.net.Udp;
+import io.rut.protocol.CloseReason;
+import io.rut.protocol.ControlMessage;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Level;
+
+/**
+ * Who carries whom at the outside (PROTOCOL.md sections 5 and 6), without I/O: binds admitted new
+ * clients to spare tunnels, holds new clients while no spare is free, restores the bindings an
+ * inside agent reports after an outside restart, and moves a client off a tunnel that went silent.
+ */
+final class Binding {
+
+  private final TunnelTable table;
+  private final Admission admission;
+  private final ControlChannel channel;
+  private final ServiceMeters meters;
+  private final EventLog log;
+  private final Outbox outbox;
+  private final TunnelCloser closer;
+  private final String[] refusedLogKeys = new String[DropReason.values().length];
+  private OutsideServiceConfig config;
+
+  Binding(OutsideServiceConfig config, TunnelTable table, Admission admission, ControlChannel channel,
+          ServiceMeters meters, EventLog log, Outbox outbox, TunnelCloser closer) {
+    this.config = config;
+    this.table = table;
+    this.admission = admission;
+    this.channel = channel;
+    this.meters = meters;
+    this.log = log;
+    this.outbox = outbox;
+    this.closer = closer;
+    for (DropReason r : DropReason.values()) {
+      refusedLogKeys[r.ordinal()] = "refused:" + config.name() + ":" + r.label();
+    }
+  }
+
+  void update(OutsideServiceConfig next) {
+    config = next;
+  }
+
+  // ---- data ---------------------------------------------------------------------------------
+
+  void toTunnel(OutsideTunnel tunnel, ByteBuf data, long now) {
+    tunnel.countToTunnel(data.readableBytes(), now);
+    meters.forwarded(Direction.CLIENT_TO_TUNNEL, data.readableBytes());
+    outbox.output().forward(data, tunnel.address);
+  }
+
+  void toClient(OutsideTunnel tunnel, ByteBuf data, long now) {
+    tunnel.countToClient(data.readableBytes(), now);
+    meters.forwarded(Direction.TUNNEL_TO_CLIENT, data.readableBytes());
+    outbox.output().forward(data, tunnel.client);
+  }
+
+  /** A tunnel is overdue when it misses a keepalive (jitter, a lost one and a round trip allowed for). */
+  boolean overdue(OutsideTunnel t, long now) {
+    return now - t.lastKeepaliveNanos > overdueNanos();
+  }
+
+  private long overdueNanos() {
+    return config.keepaliveInterval().toNanos() * 3 / 2 + 1_000_000_000L;
+  }
+
+  /**
+   * The client's tunnel went silent while a spare of the same service kept sending keepalives: the
+   * inside agent lives but that tunnel does not (the agent was killed and restarted, say). Rather
+   * than black-hole the client until the tunnel expires, close it and move the client to the spare.
+   * A WireGuard server follows its peer to the new endpoint by itself.
+   *
+   * @return false if no livelier spare is free (then nothing changed)
+   */
+  boolean replaceSilent(OutsideTunnel silent, InetSocketAddress client, ByteBuf data, long now) {
+    OutsideTunnel spare = table.pollSpare();
+    if (spare == null) {
+      return false;
+    }
+    if (spare.lastKeepaliveNanos - silent.lastKeepaliveNanos <= 0) {
+      table.offerSpare(spare);
+      return false;
+    }
+    log.info("silent_tunnel_replaced", "service", config.name(), "tunnel", hex(silent.id), "client",
+        Udp.show(client), "by", hex(spare.id));
+    closer.close(silent, CloseReason.UNKNOWN_TUNNEL, "silent", now);
+    admission.hold(ip(client));
+    bind(spare, client);
+    toTunnel(spare, data, now);
+    meters.event("silent_tunnel_replaced");
+    return true;
+  }
+
+  // ---- new clients --------------------------------------------------------------------------
+
+  /** A stranger's datagram that is no control message: a new client, or one already waiting. */
+  void newClient(InetSocketAddress from, ByteBuf data, long now) {
+    PendingClient waiting = table.pending(from);
+    if (waiting == null) {
+      // Admission runs before a client waits or binds, so junk can neither queue nor take a spare.
+      DropReason refused = admission.admit(from, data, now);
+      if (refused != null) {
+        meters.drop(refused);
+        String key = refusedLogKeys[refused.ordinal()];
+        if (log.due(key)) {
+          log.limited(Level.INFO, key, "client_refused", "service", config.name(), "reason", refused.label(),
+              "example", Udp.show(from));
+        }
+        return;
+      }
+      OutsideTunnel spare = table.pendingCount() == 0 ? pollLiveSpare(now) : null;
+      if (spare != null) {
+        bind(spare, from);
+        toTunnel(spare, data, now);
+        meters.clientSetup(0);
+        return;
+      }
+      if (table.pendingCount() >= config.maxPendingClients()) {
+        admission.release(ip(from));
+        meters.drop(DropReason.NO_SPARE);
+        log.limited(Level.WARNING, "no-spare:" + config.name(), "no_spare", "service", config.name(),
+            "waiting", table.pendingCount());
+        return;
+      }
+      waiting = table.addPending(from);
+      meters.event("client_queued");
+    }
+    // The read buffer is reused after this call: a waiting client's datagram is kept as a copy.
+    if (!waiting.offer(ByteBufUtil.getBytes(data), now)) {
+      meters.drop(DropReason.QUEUE_FULL);
+    }
+  }
+
+  private void bind(OutsideTunnel tunnel, InetSocketAddress client) {
+    table.bind(tunnel, client);
+    outbox.send(ControlMessage.bind(channel.serviceId(), tunnel.id, channel.next(), client), tunnel.address);
+    meters.event("tunnel_bound");
+    outbox.publish(OutsideEvent.Kind.BOUND, tunnel);
+    log.debug("tunnel_bound", "service", config.name(), "tunnel", hex(tunnel.id), "client", Udp.show(client));
+  }
+
+  /**
+   * The oldest free spare whose keepalives are on time; one that went quiet (its agent died, its
+   * CLOSE was lost) is passed over, and taken only if no other is free.
+   */
+  private OutsideTunnel pollLiveSpare(long now) {
+    OutsideTunnel quiet = null;
+    for (int i = table.spareCount(); i > 0; i--) {
+      OutsideTunnel t = table.pollSpare();
+      if (t == null || !overdue(t, now)) {
+        if (quiet != null) {
+          table.offerSpare(quiet);
+        }
+        return t != null ? t : quiet;
+      }
+      if (quiet != null) {
+        table.offerSpare(quiet);
+      }
+      quiet = t;
+    }
+    return quiet;
+  }
+
+  /** A spare registered or came free: it takes the client that has waited longest, if any. */
+  void spareFree(OutsideTunnel spare, long now) {
+    table.offerSpare(spare);
+    while (table.pendingCount() > 0) {
+      OutsideTunnel next = pollLiveSpare(now);
+      if (next == null) {
+        return;
+      }
+      PendingClient waiting = table.pollPending();
+      expire(waiting, now);
+      bind(next, waiting.address);
+      deliver(waiting, next, now);
+    }
+  }
+
+  private void deliver(PendingClient waiting, OutsideTunnel tunnel, long now) {
+    if (!waiting.arrivals.isEmpty()) {
+      meters.clientSetup(now - waiting.arrivals.peek());
+    }
+    byte[] d;
+    while ((d = waiting.datagrams.poll()) != null) {
+      tunnel.countToTunnel(d.length, now);
+      meters.forwarded(Direction.CLIENT_TO_TUNNEL, d.length);
+      outbox.output().send(d, tunnel.address);
+    }
+    waiting.arrivals.clear();
+  }
+
+  private void expire(PendingClient waiting, long now) {
+    int n = waiting.expire(now);
+    for (int i = 0; i < n; i++) {
+      meters.drop(DropReason.QUEUE_EXPIRED);
+    }
+  }
+
+  /** An address that waited as a client authenticated as a tunnel: it stops waiting. */
+  void notAClient(InetSocketAddress address) {
+    if (table.removePending(address) != null) {
+      admission.release(ip(address));
+      meters.event("pending_was_tunnel");
+    }
+  }
+
+  /** The inside agent says {@code t} carries {@code client} (this side restarted): restore; {@code t} wins. */
+  void restore(OutsideTunnel t, InetSocketAddress client, long now) {
+    OutsideTunnel other = table.byClient(client);
+    if (other != null) {
+      closer.close(other, CloseReason.UNKNOWN_TUNNEL, "superseded", now);
+    }
+    table.bind(t, client);
+    if (table.pending(client) == null) {
+      admission.hold(ip(client));
+    }
+    meters.event("binding_restored");
+    outbox.publish(OutsideEvent.Kind.RESTORED, t);
+    log.info("binding_restored", "service", config.name(), "tunnel", hex(t.id), "client", Udp.show(client));
+    PendingClient waiting = table.removePending(client);
+    if (waiting != null) {
+      expire(waiting, now);
+      deliver(waiting, t, now);
+    }
+  }
+
+  /** Forgets what waiting clients held longer than they may, and admission's expired memory. */
+  void sweep(long now) {
+    admission.expire(now);
+    List<PendingClient> gone = new ArrayList<>();
+    for (PendingClient p : table.allPending()) {
+      expire(p, now);
+      if (p.datagrams.isEmpty()) {
+        gone.add(p);
+      }
+    }
+    for (PendingClient p : gone) {
+      table.removePending(p.address);
+      admission.release(ip(p.address));
+    }
+  }
+
+  private static byte[] ip(InetSocketAddress a) {
+    return a.getAddress().getAddress();
+  }
+}
