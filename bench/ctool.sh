@@ -9,8 +9,9 @@
 #   bench/ctool.sh PATH_TO_UDP_TUNNEL
 #
 # Environment: RUNS (3), DURATION (4 s), POINTS ("64:16 1400:16 64:200 1400:200", size:clients),
-# JARS (a folder with outside.jar and inside.jar; default this tree's build), CTOOL_PREFIX (a
-# command that starts the C tool, e.g. "chrt -b 0" to give it the batch policy RUT takes itself).
+# JARS (a folder with outside.jar and inside.jar; default this tree's build), CTOOL_PREFIX and
+# RUT_PREFIX (a command that starts the C tool's processes or RUT's agents, e.g. "chrt -b 0" for
+# Linux's SCHED_BATCH policy; see docs/PERFORMANCE.md; none by default).
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -47,16 +48,17 @@ for f in outside.json inside.json; do
   sed -e "s/23222/26222/g" -e "s/23820/26820/g" "bench/conf/$f" > "$OUT/$f"
 done
 
-rehearsed() { local n; n=$(grep -c 'event=rehearsed' "$OUT/rut-$1.log" 2>/dev/null); echo "${n:-0}"; }
+# Lines with `event=started` in a RUT agent's log: each agent logs one once all its services run.
+started() { local n; n=$(grep -c 'event=started' "$OUT/rut-$1.log" 2>/dev/null); echo "${n:-0}"; }
 
-# start_pair rut|c: starts that pair and waits for its first echo; RUT's agents also finish their
-# launch rehearsal first (README, "Launch rehearsal"), as they do within seconds of every launch.
+# start_pair rut|c: starts that pair and waits for its first echo; for RUT, also until both agents
+# have logged event=started.
 start_pair() {
   local who="$1" o i before_o before_i k
-  before_o=$(rehearsed outside); before_i=$(rehearsed inside)
+  before_o=$(started outside); before_i=$(started inside)
   if [ "$who" = rut ]; then
-    java -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/rut-outside.log" 2>&1 & o=$!
-    java -jar "$INSIDE_JAR" -conf "$OUT/inside.json" >>"$OUT/rut-inside.log" 2>&1 & i=$!
+    ${RUT_PREFIX:-} java -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/rut-outside.log" 2>&1 & o=$!
+    ${RUT_PREFIX:-} java -jar "$INSIDE_JAR" -conf "$OUT/inside.json" >>"$OUT/rut-inside.log" 2>&1 & i=$!
   else
     ${CTOOL_PREFIX:-} "$CTOOL" -l 26322 -k "$SECRET" >>"$OUT/c-outside.log" 2>&1 & o=$!
     ${CTOOL_PREFIX:-} "$CTOOL" -o 127.0.0.1:26322 -s "$ECHO" -k "$SECRET" >>"$OUT/c-inside.log" 2>&1 & i=$!
@@ -67,10 +69,10 @@ start_pair() {
     || { echo "ctool: no echo through the $who pair within 30 s; logs in $OUT" >&2; exit 1; }
   if [ "$who" = rut ]; then
     for k in $(seq 300); do
-      [ "$(rehearsed outside)" -gt "$before_o" ] && [ "$(rehearsed inside)" -gt "$before_i" ] && return 0
+      [ "$(started outside)" -gt "$before_o" ] && [ "$(started inside)" -gt "$before_i" ] && return 0
       sleep 0.1
     done
-    echo "ctool: RUT's agents did not finish their launch rehearsal within 30 s; logs in $OUT" >&2; exit 1
+    echo "ctool: RUT's agents did not both log event=started within 30 s; logs in $OUT" >&2; exit 1
   fi
 }
 stop_pair() { local p; for p in ${PIDS[$1]//,/ }; do stop_pid "$p"; done; }

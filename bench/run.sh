@@ -11,7 +11,7 @@
 # SCALE_TUNNELS (10000), JAVA_OPTS (flags for both agents), SKIP_BUILD=1, OUT_DIR, JARS (a folder
 # with outside.jar and inside.jar to measure instead of this tree's build, e.g. an older build),
 # CDS (1: the first launch records a class data sharing archive per agent, measured as a launch
-# without it; every later launch uses it, as the README's "Faster start" says; 0: none).
+# without it; every later launch uses it, as docs/PERFORMANCE.md describes; 0: none).
 # Results: bench/out/<date>/results.jsonl (one JSON line per run), summary.txt, agent logs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,9 +108,8 @@ start_echo() {
 CDS_OUT=""; CDS_IN=""; LAUNCH="tunnel"
 start_pair() {
   local inside_conf="$1" t0
-  REHEARSED_OUT=$(rehearsed outside); REHEARSED_IN=$(rehearsed inside)
+  STARTED_OUT=$(started outside); STARTED_IN=$(started inside)
   t0=$(date +%s%N)
-  LAUNCH_T0=$t0
   # Standard output too: recording an archive prints hundreds of warnings about classes it skips.
   java $JAVA_OPTS $CDS_OUT -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/outside.log" 2>&1 &
   OUT_PID=$!; pids+=("$OUT_PID")
@@ -125,20 +124,18 @@ start_pair() {
 }
 stop_pair() { stop_pid "$OUT_PID"; stop_pid "$IN_PID"; OUT_PID=""; IN_PID=""; }
 
-# Waits until both agents of the pair just started have logged the end of their launch rehearsal
-# (README, "Launch rehearsal") and records the time from `java -jar` to that; the agents serve clients
-# meanwhile, but a burst in that window competes with the rehearsals for the cores.
-rehearsed() { local n; n=$(grep -c 'event=rehearsed' "$OUT/$1.log" 2>/dev/null); echo "${n:-0}"; }
-await_rehearsed() {
+# Waits until both agents of the pair just started have logged `event=started` (each logs it once
+# all its services run). The logs are appended to across starts, so it counts the lines.
+started() { local n; n=$(grep -c 'event=started' "$OUT/$1.log" 2>/dev/null); echo "${n:-0}"; }
+await_started() {
   local i
   for i in $(seq 1 300); do
-    if [ "$(rehearsed outside)" -gt "$REHEARSED_OUT" ] && [ "$(rehearsed inside)" -gt "$REHEARSED_IN" ]; then
-      echo "{\"kind\":\"ready\",\"point\":\"launch\",\"path\":\"$LAUNCH\",\"rep\":$rep,\"ready_ms\":$(( ($(date +%s%N) - LAUNCH_T0) / 1000000 ))}" >> "$RES"
+    if [ "$(started outside)" -gt "$STARTED_OUT" ] && [ "$(started inside)" -gt "$STARTED_IN" ]; then
       return 0
     fi
     sleep 0.1
   done
-  say "the agents did not finish their launch rehearsal within 30 s; see $OUT/outside.log and $OUT/inside.log"
+  say "the agents did not both log event=started within 30 s; see $OUT/outside.log and $OUT/inside.log"
   exit 1
 }
 
@@ -160,7 +157,7 @@ if [ "${CDS:-1}" = 1 ]; then
   CDS_OUT="-XX:ArchiveClassesAtExit=$OUT/outside.jsa"; CDS_IN="-XX:ArchiveClassesAtExit=$OUT/inside.jsa"
   LAUNCH="tunnel-nocds"
   start_pair inside.json
-  await_rehearsed  # so that the archives hold what the rehearsal loads, too
+  await_started
   "$UB" tput --target "$TUNNEL" --clients 16 --size 1400 --warmup 0 --duration 1 >/dev/null
   stop_pair  # the archives are written as the agents exit
   CDS_OUT="-XX:SharedArchiveFile=$OUT/outside.jsa"; CDS_IN="-XX:SharedArchiveFile=$OUT/inside.jsa"
@@ -168,7 +165,7 @@ if [ "${CDS:-1}" = 1 ]; then
 fi
 say "starting the pair"
 start_pair inside.json
-await_rehearsed
+await_started
 if [ -n "$SIZES" ]; then
   say "warming up the tunnel (JIT), not measured"
   "$UB" tput --target "$TUNNEL" --clients 16 --size 1400 --warmup 0 --duration 5 >/dev/null
@@ -196,25 +193,20 @@ for rep in $( [ -n "$SETUP_N" ] && seq "$REPS"); do
     say "run $rep/$REPS: set-up of $n clients on a freshly started pair"
     stop_pair
     start_pair inside.json
-    await_rehearsed
+    await_started
     sleep 1  # the pool of spares refills after the first client
     run setup tunnel --clients "$n" --src_base 0
     run setup direct --clients "$n" --src_base 0
     sleep 2
     # New clients again (sources of their own): the pair's pool of spares has grown meanwhile.
     run setup tunnel-warm --clients "$n" --src_base 1000
-    say "run $rep/$REPS: set-up of $n clients 1 s after the first echo, while the agents rehearse"
-    stop_pair
-    start_pair inside.json
-    sleep 1
-    run setup tunnel-early --clients "$n" --src_base 0
   done
 done
 
 say "scale: $SCALE_TUNNELS tunnels on a freshly started pair (idle CPU over $IDLE s)"
 stop_pair
 start_pair inside-scale.json
-await_rehearsed
+await_started
 sleep 2
 rep=1
 run scale tunnel --clients "$SCALE_TUNNELS" --window 200 --retrans 1 --deadline 120 --hold "$HOLD" \

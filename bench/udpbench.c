@@ -1142,15 +1142,15 @@ static int cmd_report(const char *file) {
       snprintf(ept, sizeof(ept), "%.30s early", pts[i]);
       printf("%-12s %4d %13.1f ms %13.1f ms %16s %14.0f  %s\n", ept, ne, eall, ep50, "", elost, "-");
     }
-    printf("(the first burst comes once both agents have finished their launch rehearsal;\n"
+    printf("(the first burst comes 1 s after both agents of the fresh pair have logged event=started: a cold JIT;\n"
            " \"again\": N other new clients at once on the same pair 2 s later;\n"
-           " \"early\": N new clients 1 s after the first echo of another fresh pair, while it still rehearses)\n");
+           " \"early\", where present: N new clients 1 s after the first echo of another fresh pair)\n");
   }
 
   int nr;
   double ready = med("ready", "launch", "tunnel", "ready_ms", &nr);
   if (nr) {
-    printf("\nLaunch (java -jar of both agents) to the end of both launch rehearsals: median %.0f ms of %d\n", ready, nr);
+    printf("\nLaunch (java -jar of both agents) until both agents were ready: median %.0f ms of %d\n", ready, nr);
   }
 
   /* "tunnel": as configured (with class data sharing unless bench/run.sh ran with CDS=0);
