@@ -179,5 +179,9 @@ class EndToEndTest {
     Rig.sleep(1500);
     assertEquals(0, rig.outsideStatus().getInteger("tunnels"), "HELLOs under a wrong key are never answered");
     assertEquals(0, rig.outside.meters(Rig.SERVICE).sent(io.rut.protocol.MessageType.CHALLENGE));
+    // Revision 1.1: its HELLOs are foreign control messages, dropped and counted, never a client's data.
+    assertTrue(rig.outside.meters(Rig.SERVICE).drops(io.rut.metrics.DropReason.BAD_TAG) >= 2);
+    assertEquals(0, rig.outsideStatus().getInteger("waitingClients"), "no HELLO waits as a client");
+    assertEquals(0, rig.echo.peers().size(), "no HELLO reached the service");
   }
 }

@@ -131,11 +131,14 @@ class OutsideProtocolTest {
       }
       assertNull(forger.udp.receive(300), "no control answer to a forgery");
 
-      // Not control messages, so (PROTOCOL.md section 2) data of a would-be client, which waits
-      // for a spare; the tunnels themselves are untouched.
+      // Foreign control messages (PROTOCOL.md section 2, revision 1.1) are dropped and counted, never
+      // data; only the truncated one is a would-be client's data, which waits for a spare. The
+      // tunnels themselves are untouched.
       JsonObject after = rig.outsideStatus();
       assertEquals(tunnels(before), tunnels(after), "no tunnel moved, closed or rebound");
-      assertEquals(1, after.getInteger("waitingClients"));
+      assertEquals(1, after.getInteger("waitingClients"), "the truncated one waits as a client's data");
+      assertEquals(3, meters().drops(DropReason.BAD_TAG), "another key's KEEPALIVE and HELLO, the flipped tag");
+      assertEquals(1, meters().drops(DropReason.BAD_VERSION));
       client.send("still flowing".getBytes());
       assertArrayEquals("still flowing".getBytes(), tunnel.udp.receive(2000));
       tunnel.send(ControlMessage.keepalive(tunnel.serviceId, T1, FakeInside.COUNTER.next(), null));

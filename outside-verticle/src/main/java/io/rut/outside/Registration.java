@@ -65,8 +65,14 @@ final class Registration {
       return false;
     }
     if (m == ControlChannel.DROPPED) {
-      log.limited(Level.WARNING, "malformed:" + from, "malformed_control", "service", config.name(),
-          "from", Udp.show(from), "reason", channel.lastDropped());
+      if (channel.lastDropReason() == DropReason.MALFORMED_CONTROL) {
+        log.limited(Level.WARNING, "malformed:" + from, "malformed_control", "service", config.name(),
+            "from", Udp.show(from), "reason", channel.lastDropped());
+      } else {
+        log.limited(Level.WARNING, "foreign:" + config.name(), "foreign_control", "service", config.name(),
+            "from", Udp.show(from), "reason", channel.lastDropped(), "hint",
+            "another agent registers with a key or service name this service does not know");
+      }
       return true;
     }
     if (!channel.ours(m)) {

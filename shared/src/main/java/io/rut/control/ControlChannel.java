@@ -28,6 +28,7 @@ public final class ControlChannel {
   private final byte[] scratch = new byte[ControlCodec.SIZE];
   private ControlCodec codec;
   private String lastDropped;
+  private DropReason lastDropReason;
 
   public ControlChannel(String serviceName, ServiceKeys keys, MessageCounter counter, ServiceMeters meters) {
     this.serviceId = ServiceId.of(serviceName);
@@ -50,34 +51,40 @@ public final class ControlChannel {
     return counter.next();
   }
 
-  /** Size and magic: the only datagrams that {@link #read} needs to look at. Copies nothing. */
+  /**
+   * Size and magic {@code RUT}: the only datagrams that {@link #read} looks at, and never data
+   * (PROTOCOL.md section 2, revision 1.1). Copies nothing.
+   */
   public static boolean mayBeControl(ByteBuf b) {
     int i = b.readerIndex();
     return b.readableBytes() == ControlCodec.SIZE && b.getByte(i) == 0x52 && b.getByte(i + 1) == 0x55
-        && b.getByte(i + 2) == 0x54 && b.getByte(i + 3) == 0x01;
+        && b.getByte(i + 2) == 0x54;
   }
 
   /**
-   * Reads a datagram that {@link #mayBeControl may be} a control message.
+   * Reads a datagram that may be a control message.
    *
-   * @return null if it is data; {@link #DROPPED} if it is a control message that breaks the
-   *     protocol (counted); else the message, which may be another service's (see {@link #ours})
+   * @return null if it is data; {@link #DROPPED} if it is a foreign or malformed control message
+   *     (counted, see {@link #lastDropReason}); else the message, which may be another service's
+   *     (see {@link #ours})
    */
   public ControlMessage read(ByteBuf data) {
     if (!mayBeControl(data)) {
       return null;
     }
-    data.getBytes(data.readerIndex(), scratch);
+    int i = data.readerIndex();
+    if (data.getByte(i + 3) != 0x01) {
+      return dropped(DropReason.BAD_VERSION, "version " + (data.getByte(i + 3) & 0xff));
+    }
+    data.getBytes(i, scratch);
     ControlMessage m;
     try {
       m = codec.decode(scratch);
     } catch (MalformedControlException e) {
-      meters.drop(DropReason.MALFORMED_CONTROL);
-      lastDropped = e.getMessage();
-      return DROPPED;
+      return dropped(DropReason.MALFORMED_CONTROL, e.getMessage());
     }
     if (m == null) {
-      return null;
+      return dropped(DropReason.BAD_TAG, "tag fails under every key");
     }
     meters.controlIn(m.type());
     if (m.serviceId() != serviceId) {
@@ -86,7 +93,19 @@ public final class ControlChannel {
     return m;
   }
 
-  /** Why the last {@link #DROPPED} was dropped, for a log line. */
+  private ControlMessage dropped(DropReason reason, String detail) {
+    meters.drop(reason);
+    lastDropReason = reason;
+    lastDropped = detail;
+    return DROPPED;
+  }
+
+  /** Why the last {@link #DROPPED} was dropped. */
+  public DropReason lastDropReason() {
+    return lastDropReason;
+  }
+
+  /** The last {@link #DROPPED} in words, for a log line. */
   public String lastDropped() {
     return lastDropped;
   }

@@ -14,6 +14,13 @@ public enum DropReason {
   REPLAY,
   /** A control message whose tag verifies but whose content breaks the protocol. */
   MALFORMED_CONTROL,
+  /**
+   * A foreign control message (88 bytes, magic {@code RUT}, version 1) whose tag fails under every
+   * key of the service: another key, another service name, or a forgery. Never data.
+   */
+  BAD_TAG,
+  /** A foreign control message: 88 bytes with the magic {@code RUT} but a version other than 1. Never data. */
+  BAD_VERSION,
   /** A control message for another service. */
   WRONG_SERVICE,
   /** A control message type that the receiver never gets (e.g. an ACK at the outside). */
