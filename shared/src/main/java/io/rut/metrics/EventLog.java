@@ -2,6 +2,7 @@ package io.rut.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -17,6 +18,7 @@ public final class EventLog {
 
   private final String agent;
   private final long intervalNanos;
+  private final LongSupplier clock;
   private final Map<String, long[]> lastByKey = new ConcurrentHashMap<>();
 
   public EventLog(String agent) {
@@ -24,8 +26,13 @@ public final class EventLog {
   }
 
   public EventLog(String agent, long intervalNanos) {
+    this(agent, intervalNanos, System::nanoTime);
+  }
+
+  EventLog(String agent, long intervalNanos, LongSupplier clock) {
     this.agent = agent;
     this.intervalNanos = intervalNanos;
+    this.clock = clock;
   }
 
   public void info(String event, Object... kv) {
@@ -42,11 +49,20 @@ public final class EventLog {
 
   /**
    * Whether a line for {@code key} would be written now; lets a hot path skip building the line's
-   * values. (A false answer is not counted as held back.)
+   * values. A false answer counts as one line held back, reported with the next line of the key.
    */
   public boolean due(String key) {
     long[] state = lastByKey.get(key);
-    return state == null || System.nanoTime() - state[0] >= intervalNanos;
+    if (state == null) {
+      return true;
+    }
+    synchronized (state) {
+      if (clock.getAsLong() - state[0] >= intervalNanos) {
+        return true;
+      }
+      state[1]++;
+      return false;
+    }
   }
 
   /** Logs at most once per interval for {@code key}; counts the rest. */
@@ -60,7 +76,7 @@ public final class EventLog {
     }
     long suppressed = 0;
     if (key != null) {
-      long now = System.nanoTime();
+      long now = clock.getAsLong();
       if (lastByKey.size() > MAX_KEYS) {
         lastByKey.clear();
       }

@@ -52,4 +52,19 @@ class EventLogTest {
     assertFalse(log.due("k"));
     assertEquals(List.of("agent=test event=refused from=\"a b\""), lines);
   }
+
+  @Test
+  void whatWasHeldBackIsCountedInTheNextLineOfTheKeyAskedOrNot() {
+    long[] now = {0};
+    EventLog log = new EventLog("test", 10_000_000_000L, () -> now[0]);
+    log.limited(Level.INFO, "k", "client_refused", "reason", "limit");
+    log.limited(Level.INFO, "k", "client_refused", "reason", "limit");
+    assertFalse(log.due("k"), "a hot path asks first and builds no line");
+    assertFalse(log.due("k"));
+    now[0] = 22_000_000_000L;
+    assertTrue(log.due("k"));
+    log.limited(Level.INFO, "k", "client_refused", "reason", "limit");
+    assertEquals(List.of("agent=test event=client_refused reason=limit",
+        "agent=test event=client_refused reason=limit suppressed=3"), lines);
+  }
 }
