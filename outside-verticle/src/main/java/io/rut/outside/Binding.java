@@ -86,11 +86,11 @@ final class Binding {
    * @return false if no livelier spare is free (then nothing changed)
    */
   boolean replaceSilent(OutsideTunnel silent, InetSocketAddress client, ByteBuf data, long now) {
-    OutsideTunnel spare = table.pollSpare();
+    OutsideTunnel spare = pollLiveSpare(now);
     if (spare == null) {
       return false;
     }
-    if (spare.lastKeepaliveNanos - silent.lastKeepaliveNanos <= 0) {
+    if (overdue(spare, now) || spare.lastKeepaliveNanos - silent.lastKeepaliveNanos <= 0) {
       table.offerSpare(spare);
       return false;
     }
@@ -178,12 +178,18 @@ final class Binding {
   void spareFree(OutsideTunnel spare, long now) {
     table.offerSpare(spare);
     while (table.pendingCount() > 0) {
+      PendingClient waiting = table.oldestPending();
+      expire(waiting, now);
+      if (waiting.datagrams.isEmpty()) { // gone quiet while it waited: no spare for it
+        table.removePending(waiting.address);
+        admission.release(ip(waiting.address));
+        continue;
+      }
       OutsideTunnel next = pollLiveSpare(now);
       if (next == null) {
         return;
       }
-      PendingClient waiting = table.pollPending();
-      expire(waiting, now);
+      table.removePending(waiting.address);
       bind(next, waiting.address);
       deliver(waiting, next, now);
     }

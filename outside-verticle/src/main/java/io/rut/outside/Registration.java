@@ -138,22 +138,28 @@ final class Registration {
     if (buried(m, from, now)) {
       return;
     }
-    closer.unbury(from);
+    // Replays and refusals change nothing: they are checked before anything moves.
     OutsideTunnel t = table.byId(m.tunnelId());
     if (t != null && !channel.fresh(m, t.highestCounter)) {
       return;
     }
+    if (t == null && !roomFor(m, from)) {
+      return;
+    }
+    closer.unbury(from);
     // An address that was taken for a client but now authenticates is a tunnel after all.
     OutsideTunnel mistaken = table.byClient(from);
     if (mistaken != null && mistaken != t) {
       closer.close(mistaken, CloseReason.UNKNOWN_TUNNEL, "source_is_tunnel", now);
     }
     binding.notAClient(from);
+    // Another tunnel at this address is gone: its NAT mapping now belongs to this one's socket.
+    OutsideTunnel previous = table.byAddress(from);
+    if (previous != null && previous != t) {
+      closer.remove(previous, "address_reused", now);
+    }
     if (t == null) {
       t = register(m, from, now);
-      if (t == null) {
-        return;
-      }
     } else if (!t.address.equals(from)) {
       log.info("tunnel_moved", "service", config.name(), "tunnel", hex(t.id), "from", Udp.show(t.address),
           "to", Udp.show(from));
@@ -172,17 +178,21 @@ final class Registration {
     }
   }
 
-  /** A new tunnel within the limits, or null (REJECT sent). */
-  private OutsideTunnel register(ControlMessage m, InetSocketAddress from, long now) {
+  /** Whether a new tunnel fits the limits; if not, REJECT is sent. */
+  private boolean roomFor(ControlMessage m, InetSocketAddress from) {
     boolean spare = m.address() == null;
-    if (table.size() >= config.maxTunnels() || (spare && table.spareCount() >= config.maxSpares())) {
-      meters.drop(DropReason.TUNNEL_LIMIT);
-      log.limited(Level.WARNING, "limit:" + config.name(), "tunnel_rejected", "service", config.name(),
-          "reason", "tunnel_limit", "tunnels", table.size(), "spares", table.spareCount());
-      outbox.send(ControlMessage.reject(channel.serviceId(), m.tunnelId(), channel.next(), RejectReason.TUNNEL_LIMIT,
-          REJECT_RETRY_SECONDS), from);
-      return null;
+    if (table.size() < config.maxTunnels() && (!spare || table.spareCount() < config.maxSpares())) {
+      return true;
     }
+    meters.drop(DropReason.TUNNEL_LIMIT);
+    log.limited(Level.WARNING, "limit:" + config.name(), "tunnel_rejected", "service", config.name(),
+        "reason", "tunnel_limit", "tunnels", table.size(), "spares", table.spareCount());
+    outbox.send(ControlMessage.reject(channel.serviceId(), m.tunnelId(), channel.next(), RejectReason.TUNNEL_LIMIT,
+        REJECT_RETRY_SECONDS), from);
+    return false;
+  }
+
+  private OutsideTunnel register(ControlMessage m, InetSocketAddress from, long now) {
     OutsideTunnel t = new OutsideTunnel(m.tunnelId(), from, now);
     table.add(t);
     meters.opened();

@@ -12,13 +12,13 @@ final class TokenBuckets<K> {
   private final int capacity;
   private double ratePerNano;
   private double burst;
-  private final LinkedHashMap<K, double[]> buckets;
+  private final LinkedHashMap<K, Bucket> buckets;
 
   TokenBuckets(int capacity, double perSecond, double burst) {
     this.capacity = capacity;
     this.buckets = new LinkedHashMap<>(256, 0.75f, true) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<K, double[]> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<K, Bucket> eldest) {
         return size() > TokenBuckets.this.capacity;
       }
     };
@@ -32,18 +32,29 @@ final class TokenBuckets<K> {
 
   /** Takes one token for {@code key} if there is one. */
   boolean take(K key, long now) {
-    double[] b = buckets.get(key);
+    Bucket b = buckets.get(key);
     if (b == null) {
-      b = new double[] {burst, now};
+      b = new Bucket(burst, now);
       buckets.put(key, b);
     }
-    b[0] = Math.min(burst, b[0] + (now - (long) b[1]) * ratePerNano);
-    b[1] = now;
-    if (b[0] < 1) {
+    b.tokens = Math.min(burst, b.tokens + (now - b.last) * ratePerNano);
+    b.last = now;
+    if (b.tokens < 1) {
       return false;
     }
-    b[0] -= 1;
+    b.tokens -= 1;
     return true;
+  }
+
+  /** The time stays a long: as a double, a nanoTime above 2^53 would round and cost a token. */
+  private static final class Bucket {
+    double tokens;
+    long last;
+
+    Bucket(double tokens, long last) {
+      this.tokens = tokens;
+      this.last = last;
+    }
   }
 
   int size() {

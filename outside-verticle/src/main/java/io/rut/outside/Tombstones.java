@@ -4,7 +4,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 
 /**
- * Recently closed keys with an expiry, bounded in size (oldest forgotten first). The outside keeps
+ * Recently closed keys with an expiry, bounded in size (the least recently touched forgotten first). The outside keeps
  * the ids and addresses of tunnels it closed itself, so that a tunnel whose CLOSE is still in flight
  * cannot register again, and its last datagrams are not taken for a new client.
  */

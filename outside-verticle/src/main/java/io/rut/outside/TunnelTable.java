@@ -58,16 +58,18 @@ final class TunnelTable {
 
   /** Moves {@code t} to a new tunnel address (NAT rebinding); the old address is forgotten. */
   void move(OutsideTunnel t, InetSocketAddress to) {
-    byAddress.remove(t.address);
+    byAddress.remove(t.address, t);
     t.address = to;
     byAddress.put(to, t);
   }
 
   void remove(OutsideTunnel t) {
-    byId.remove(t.id);
-    byAddress.remove(t.address);
+    // By identity: another tunnel may have taken the address (an inside restarted behind a NAT
+    // that gave its new socket the same mapping), and it keeps it.
+    byId.remove(t.id, t);
+    byAddress.remove(t.address, t);
     if (t.client != null) {
-      byClient.remove(t.client);
+      byClient.remove(t.client, t);
     }
     // A removed spare stays in the deque until pollSpare skips it: O(1) removal.
   }
@@ -114,15 +116,10 @@ final class TunnelTable {
     return pending.remove(client);
   }
 
-  /** The client that has waited longest, removed from the queue; or null. */
-  PendingClient pollPending() {
+  /** The client that has waited longest, or null. */
+  PendingClient oldestPending() {
     Iterator<PendingClient> it = pending.values().iterator();
-    if (!it.hasNext()) {
-      return null;
-    }
-    PendingClient p = it.next();
-    it.remove();
-    return p;
+    return it.hasNext() ? it.next() : null;
   }
 
   Iterable<PendingClient> allPending() {
