@@ -50,6 +50,9 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
   private final Map<Long, Future<String>> deployments = new HashMap<>();
   private final Set<Long> spares = new HashSet<>();
   private final Map<InetSocketAddress, Long> carriers = new HashMap<>();
+  /** Tunnels registered at the outside now: the service is healthy while there is one. */
+  private final Set<Long> registered = new HashSet<>();
+  private boolean healthy;
   private TunnelContext ctx;
   private MessageConsumer<TunnelEvent> events;
   private long lastRestartNanos;
@@ -120,7 +123,16 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
         carriers.put(a.client(), a.tunnel());
       }
       bound(a.tunnel());
+    } else if (e instanceof TunnelEvent.PathUp || e instanceof TunnelEvent.PathDown) {
+      if (e instanceof TunnelEvent.PathUp) {
+        registered.add(e.tunnel());
+      } else {
+        registered.remove(e.tunnel());
+      }
+      healthChanged();
     } else if (e instanceof TunnelEvent.Closed c) {
+      registered.remove(c.tunnel());
+      healthChanged();
       spares.remove(c.tunnel());
       if (c.client() != null) {
         carriers.remove(c.client(), c.tunnel());
@@ -151,6 +163,21 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     }
     tell(c.tunnel(), new TunnelCommand.Verdict(free));
     bound(c.tunnel());
+  }
+
+  /** Logs each change of health once: the first tunnel registered, the last one lost. */
+  private void healthChanged() {
+    boolean now = !registered.isEmpty();
+    if (now == healthy || stopping) {
+      return;
+    }
+    healthy = now;
+    if (now) {
+      log.info("service_healthy", "service", config.name(), "outside", Udp.show(ctx.outside()));
+    } else {
+      log.warn("service_unhealthy", "service", config.name(), "reason", "no_tunnel_registered",
+          "outside", Udp.show(ctx.outside()));
+    }
   }
 
   private void bound(long tunnel) {
@@ -203,6 +230,10 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
       return;
     }
     int toOpen = pool.toOpen(config, spares.size(), deployments.size(), System.nanoTime());
+    if (spares.size() < config.spares() && deployments.size() >= config.maxTunnels()) {
+      log.limited(java.util.logging.Level.INFO, "limit:" + config.name(), "tunnel_limit", "service", config.name(),
+          "tunnels", deployments.size(), "maxTunnels", config.maxTunnels(), "spares", spares.size());
+    }
     for (int i = 0; i < toOpen && retryTimer < 0; i++) {
       openTunnel();
     }
@@ -255,22 +286,31 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
 
   private JsonObject summary(int spareCount, int tunnels, List<Future<JsonObject>> each) {
     JsonArray list = new JsonArray();
-    int registered = 0;
+    int registeredCount = 0;
+    int registeredSpares = 0;
     double sinceAck = -1;
     for (Future<JsonObject> f : each) {
       JsonObject t = f.result();
       list.add(t);
       if (Boolean.TRUE.equals(t.getBoolean("registered"))) {
-        registered++;
+        registeredCount++;
+        registeredSpares += "spare".equals(t.getString("state")) ? 1 : 0;
       }
       Double s = t.getDouble("secondsSinceAck");
       if (s != null && (sinceAck < 0 || s < sinceAck)) {
         sinceAck = s;
       }
     }
-    double limit = 3 * config.keepaliveInterval().toMillis() / 1e3 + 1;
-    return new JsonObject().put("service", config.name()).put("tunnels", tunnels).put("spares", spareCount)
-        .put("registered", registered).put("secondsSinceAck", sinceAck)
-        .put("healthy", sinceAck >= 0 && sinceAck < limit).put("list", list);
+    JsonObject summary = new JsonObject().put("service", config.name()).put("tunnels", tunnels)
+        .put("spares", spareCount).put("registered", registeredCount).put("secondsSinceAck", sinceAck)
+        .put("healthy", registeredCount > 0);
+    if (registeredCount == 0) {
+      summary.put("status", "down").put("reason", "no_tunnel_registered");
+    } else if (registeredSpares == 0) {
+      summary.put("status", "degraded").put("reason", tunnels >= config.maxTunnels() ? "tunnel_limit" : "no_spare");
+    } else {
+      summary.put("status", "ok");
+    }
+    return summary.put("list", list);
   }
 }

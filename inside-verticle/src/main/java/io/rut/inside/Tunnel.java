@@ -53,7 +53,7 @@ public final class Tunnel {
     if (state != TunnelState.OPENING) {
       return;
     }
-    state = TunnelState.REGISTERING;
+    to(TunnelState.REGISTERING);
     path.hello(true, now);
     deadlines.firstHello(now);
     deadlines.scheduleKeepalive(now);
@@ -109,7 +109,7 @@ public final class Tunnel {
     path.onAck(m, state.registered(), now);
     if (!state.registered()) {
       deadlines.stopHello();
-      state = state == TunnelState.RECONNECTING ? TunnelState.ACTIVE : TunnelState.SPARE;
+      to(state == TunnelState.RECONNECTING ? TunnelState.ACTIVE : TunnelState.SPARE);
     }
   }
 
@@ -122,7 +122,7 @@ public final class Tunnel {
       return;
     }
     client = m.address();
-    state = TunnelState.CLAIMING;
+    to(TunnelState.CLAIMING);
     out.publish(new TunnelEvent.Claim(id, client));
   }
 
@@ -145,7 +145,7 @@ public final class Tunnel {
     }
     // Another tunnel carries the client: it registers again and its AUTH makes the outside close
     // this one. A carrier that has not done so within the grace is taken for dead.
-    state = TunnelState.CONFLICTED;
+    to(TunnelState.CONFLICTED);
     datagrams.dropHeld(DropReason.BINDING_CONFLICT);
     deadlines.startGrace(now);
   }
@@ -156,7 +156,7 @@ public final class Tunnel {
       return;
     }
     if (state == TunnelState.ACTIVE || state == TunnelState.RECONNECTING) {
-      state = TunnelState.RECONNECTING;
+      to(TunnelState.RECONNECTING);
       path.hello(false, now);
       deadlines.helloBackoff(now);
     } else {
@@ -225,6 +225,15 @@ public final class Tunnel {
 
   // ---- transitions --------------------------------------------------------------------------
 
+  /** Every change of state goes here: the agent hears when the tunnel's registration comes and goes. */
+  private void to(TunnelState next) {
+    boolean was = state.registered();
+    state = next;
+    if (was != next.registered()) {
+      out.publish(next.registered() ? new TunnelEvent.PathUp(id) : new TunnelEvent.PathDown(id));
+    }
+  }
+
   /** The first data datagram arrived without BIND (it was lost): the tunnel carries a client all the same. */
   void activatedByData(long now) {
     activate(null, now);
@@ -232,7 +241,7 @@ public final class Tunnel {
   }
 
   private void activate(InetSocketAddress boundClient, long now) {
-    state = TunnelState.ACTIVE;
+    to(TunnelState.ACTIVE);
     client = boundClient;
     stats.touch(now);
     deadlines.startIdle(now);
@@ -241,10 +250,10 @@ public final class Tunnel {
   /** A tunnel without a client loses its registration (and any claim on a client). */
   private void becomeUnregistered() {
     if (state.carrying()) {
-      state = TunnelState.RECONNECTING;
+      to(TunnelState.RECONNECTING);
       return;
     }
-    state = TunnelState.REGISTERING;
+    to(TunnelState.REGISTERING);
     client = null;
     datagrams.dropHeld(DropReason.NO_CLIENT);
     deadlines.stopGrace();
@@ -254,7 +263,7 @@ public final class Tunnel {
     if (state == TunnelState.CLOSED) {
       return;
     }
-    state = TunnelState.CLOSED;
+    to(TunnelState.CLOSED);
     closedFor = reason;
     deadlines.stopAll();
     meters.closed(reason);
@@ -276,7 +285,7 @@ public final class Tunnel {
     if (state != TunnelState.CLOSED && path.knownToOutside()) {
       path.close(CloseReason.SHUTDOWN, now);
     }
-    state = TunnelState.CLOSED;
+    state = TunnelState.CLOSED; // not through to(): the agent stops too, and is not unhealthy for it
     deadlines.stopAll();
   }
 

@@ -18,6 +18,14 @@ public sealed interface TunnelEvent {
   record Activated(long tunnel, InetSocketAddress client) implements TunnelEvent {
   }
 
+  /** The tunnel is registered at the outside (again). */
+  record PathUp(long tunnel) implements TunnelEvent {
+  }
+
+  /** The tunnel is no longer registered: it lost its path, or it closed. */
+  record PathDown(long tunnel) implements TunnelEvent {
+  }
+
   /** The outside lost its state (it restarted): every tunnel of the service should register again. */
   record OutsideRestarted(long tunnel) implements TunnelEvent {
   }

@@ -50,6 +50,75 @@ class AdmissionTest {
     return back != null;
   }
 
+  /**
+   * Fifty users behind one NAT (an office, a campus, a carrier's CG-NAT) arrive together with the
+   * default settings: every one is carried, through the C tools' flags and through a JSON file.
+   */
+  @Test
+  void fiftyClientsBehindOneAddressAllConnectWithTheSeedFlags() {
+    JsonObject outside = io.rut.config.SeedFlags.toJson(io.rut.config.SeedFlags.Side.OUTSIDE,
+        List.of("-l", "0", "-k", Rig.SECRET)).getJsonArray("services").getJsonObject(0);
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(outside.put("name", Rig.SERVICE));
+    JsonObject inside = io.rut.config.SeedFlags.toJson(io.rut.config.SeedFlags.Side.INSIDE, List.of(
+        "-s", "127.0.0.1:" + rig.echo.port(), "-o", "127.0.0.1:" + rig.outsidePort(), "-k", Rig.SECRET))
+        .getJsonArray("services").getJsonObject(0);
+    rig.startInside(inside.put("name", Rig.SERVICE));
+    rig.awaitSpares(1);
+    assertEquals(50, burstFromOneAddress(50));
+  }
+
+  @Test
+  void fiftyClientsBehindOneAddressAllConnectWithAMinimalFile() {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(new JsonObject().put("name", Rig.SERVICE).put("listen", "127.0.0.1:0").put("secret", Rig.SECRET));
+    rig.startInside(Rig.insideService("127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port()));
+    rig.awaitSpares(1);
+    assertEquals(50, burstFromOneAddress(50));
+    assertEquals(0, drops(DropReason.PER_IP_LIMIT) + drops(DropReason.RATE_LIMITED));
+  }
+
+  /** One address may take every tunnel; when they have run out, it makes room for another address. */
+  @Test
+  void whenTunnelsRunOutAnAddressOverItsFairShareMakesRoomForAnother() {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(new JsonObject().put("name", Rig.SERVICE).put("listen", "127.0.0.1:0").put("secret", Rig.SECRET)
+        .put("maxTunnels", 5));
+    rig.startInside(Rig.insideService("127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port())
+        .put("maxTunnels", 5));
+    rig.awaitSpares(1);
+    assertEquals(5, burstFromOneAddress(5), "a family of five behind one NAT: all carried");
+    try (TestClient other = client("127.0.0.2")) {
+      assertArrayEquals("other".getBytes(), other.roundTrip("other".getBytes(), 3000), "another address gets in");
+    }
+    assertEquals(1, rig.outside.meters(Rig.SERVICE).events("fair_share_reclaimed"));
+  }
+
+  /** {@code n} new clients on 127.0.0.1 send their first datagram at once; how many get it back. */
+  private int burstFromOneAddress(int n) {
+    List<TestClient> clients = new ArrayList<>();
+    try {
+      for (int i = 0; i < n; i++) {
+        clients.add(client("127.0.0.1"));
+      }
+      for (TestClient c : clients) {
+        c.send(("first " + c.port()).getBytes());
+      }
+      int echoed = 0;
+      long deadline = System.currentTimeMillis() + 5_000;
+      for (TestClient c : clients) {
+        byte[] back = c.receive(Math.max(1, deadline - System.currentTimeMillis()));
+        echoed += back != null && new String(back).equals("first " + c.port()) ? 1 : 0;
+      }
+      return echoed;
+    } finally {
+      clients.forEach(TestClient::close);
+    }
+  }
+
   @Test
   void allowAndDenyLists() {
     start(new JsonObject().put("allow", new JsonArray().add("127.0.0.0/24")).put("deny", "127.0.0.3"));

@@ -71,10 +71,8 @@ final class Rig implements AutoCloseable {
     await(vertx.undeploy(echo.deploymentID()));
   }
 
-  /** Loopback clients all share 127.0.0.1: per-source limits are lifted unless a test sets them. */
   static JsonObject outsideService(String listen) {
-    return new JsonObject().put("name", SERVICE).put("listen", listen).put("secret", SECRET)
-        .put("maxTunnelsPerIp", 100_000).put("newClientsPerSecondPerIp", 100_000);
+    return new JsonObject().put("name", SERVICE).put("listen", listen).put("secret", SECRET);
   }
 
   OutsideVerticle startOutside(JsonObject service) {

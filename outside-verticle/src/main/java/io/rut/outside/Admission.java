@@ -15,7 +15,7 @@ import java.util.Map;
  * Who may bind a spare tunnel of one service (PROTOCOL.md section 6), cheapest test first: the
  * allow and deny lists, the WireGuard handshake check, the number of tunnels the source already
  * holds or waits for (per IPv4 address, per IPv6 /64), and the rate of new bindings per source and
- * per service. Also limits the rate of CHALLENGEs per source. Everything kept per source is bounded.
+ * per service; and who holds more than a fair share when tunnels run out. Also limits the rate of CHALLENGEs per source. Everything kept per source is bounded.
  * Lives on its relay's event loop.
  */
 final class Admission {
@@ -81,7 +81,8 @@ final class Admission {
     }
     SourceKey source = SourceKey.of(ip);
     int[] count = held.get(source);
-    if (count != null && count[0] >= config.maxTunnelsPerIp()) {
+    int holds = count == null ? 0 : count[0];
+    if (holds >= config.maxTunnelsPerIp()) {
       return DropReason.PER_IP_LIMIT;
     }
     if (!perSource.take(source, now) || !perService.take(Boolean.TRUE, now)) {
@@ -89,6 +90,25 @@ final class Admission {
     }
     hold(ip);
     return null;
+  }
+
+  /**
+   * The source holding more than its fair share of {@code maxTunnels} (split evenly among the
+   * sources that hold tunnels) the most, if it is not {@code newcomer}'s: the one that should
+   * make room for a newcomer when the tunnels have run out. Null if none does.
+   */
+  SourceKey overFairShare(InetSocketAddress newcomer) {
+    SourceKey mine = SourceKey.of(newcomer.getAddress().getAddress());
+    int fairShare = Math.max(1, config.maxTunnels() / Math.max(1, held.size()));
+    SourceKey heaviest = null;
+    int most = fairShare;
+    for (Map.Entry<SourceKey, int[]> e : held.entrySet()) {
+      if (e.getValue()[0] > most && !e.getKey().equals(mine)) {
+        heaviest = e.getKey();
+        most = e.getValue()[0];
+      }
+    }
+    return heaviest;
   }
 
   /** Counts a tunnel for {@code ip} without a check (a binding restored after an outside restart). */

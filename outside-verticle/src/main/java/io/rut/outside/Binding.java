@@ -137,11 +137,43 @@ final class Binding {
       }
       waiting = table.addPending(from);
       meters.event("client_queued");
+      if (table.size() >= config.maxTunnels()) {
+        makeRoomFor(from, now);
+      }
+      String why = table.size() >= config.maxTunnels() ? "tunnel_limit" : "no_spare";
+      log.limited(Level.INFO, "waiting:" + config.name(), "client_waiting", "service", config.name(), "reason", why,
+          "tunnels", table.size(), "maxTunnels", config.maxTunnels(), "waiting", table.pendingCount());
     }
     // The read buffer is reused after this call: a waiting client's datagram is kept as a copy.
     if (!waiting.offer(ByteBufUtil.getBytes(data), now)) {
       meters.drop(DropReason.QUEUE_FULL);
     }
+  }
+
+  /**
+   * Every tunnel is taken and a newcomer waits: if one source holds more than its fair share (an
+   * office behind one NAT, or one attacker), its longest-idle tunnel is closed, so that the inside
+   * opens a spare for the newcomer. Until tunnels run out, any source may hold as many as it likes.
+   */
+  private void makeRoomFor(InetSocketAddress newcomer, long now) {
+    SourceKey heavy = admission.overFairShare(newcomer);
+    if (heavy == null) {
+      return;
+    }
+    OutsideTunnel idlest = null;
+    for (OutsideTunnel t : table.all()) {
+      if (t.client != null && SourceKey.of(t.client.getAddress().getAddress()).equals(heavy)
+          && (idlest == null || t.lastDataNanos - idlest.lastDataNanos < 0)) {
+        idlest = t;
+      }
+    }
+    if (idlest == null) {
+      return; // that source's share is waiting clients, not tunnels
+    }
+    log.limited(Level.INFO, "fair-share:" + config.name(), "fair_share_reclaimed", "service", config.name(),
+        "tunnel", hex(idlest.id), "client", Udp.show(idlest.client), "for", Udp.show(newcomer));
+    meters.event("fair_share_reclaimed");
+    closer.close(idlest, CloseReason.LIMIT, "fair_share", now);
   }
 
   private void bind(OutsideTunnel tunnel, InetSocketAddress client) {
@@ -212,6 +244,10 @@ final class Binding {
     int n = waiting.expire(now);
     for (int i = 0; i < n; i++) {
       meters.drop(DropReason.QUEUE_EXPIRED);
+    }
+    if (n > 0) {
+      log.limited(Level.INFO, "expired:" + config.name(), "client_dropped", "service", config.name(),
+          "reason", "queue_expired", "datagrams", n, "tunnels", table.size(), "maxTunnels", config.maxTunnels());
     }
   }
 

@@ -38,6 +38,7 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
   private RelaySocket socket;
   private long sweepTimer = -1;
   private long sweepMillis;
+  private Future<Void> lastControl = Future.succeededFuture();
 
   public RelayVerticle(OutsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
                        EventLog log) {
@@ -96,13 +97,15 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
     return done.future();
   }
 
-  /** The service is going away: every tunnel gets CLOSE (shutdown) before the socket closes. */
+  /** The service is going away: every tunnel gets CLOSE (shutdown), then the socket closes. */
   @Override
   public Future<Void> retire() {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
       relay.retire(System.nanoTime());
-      done.complete();
+      // Sends on one socket complete in order: once the last CLOSE is out, all are. Then the socket
+      // closes at once, so that no tunnel registers with a service that is going away.
+      lastControl.onComplete(x -> socket.close().onComplete(y -> done.complete()));
     });
     return done.future();
   }
@@ -135,7 +138,7 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
 
   @Override
   public void sendControl(byte[] message, InetSocketAddress to) {
-    socket.sendNow(message, to).onFailure(this::sendFailed);
+    lastControl = socket.sendNow(message, to).onFailure(this::sendFailed);
   }
 
   @Override
@@ -155,11 +158,12 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
   @Override
   public Future<JsonObject> status() {
     Promise<JsonObject> p = Promise.promise();
-    context.runOnContext(v -> p.complete(status(relay.config().name(), relay.table(), System.nanoTime())));
+    context.runOnContext(v -> p.complete(status(relay.config().name(), relay.config().maxTunnels(), relay.table(),
+        System.nanoTime())));
     return p.future();
   }
 
-  private static JsonObject status(String service, TunnelTable table, long now) {
+  private static JsonObject status(String service, int maxTunnels, TunnelTable table, long now) {
     JsonArray tunnels = new JsonArray();
     for (OutsideTunnel t : table.all()) {
       tunnels.add(new JsonObject().put("service", service).put("tunnel", hex(t.id))
@@ -171,9 +175,18 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
           .put("datagramsToTunnel", t.toTunnelDatagrams).put("bytesToTunnel", t.toTunnelBytes)
           .put("datagramsToClient", t.toClientDatagrams).put("bytesToClient", t.toClientBytes));
     }
-    return new JsonObject().put("service", service).put("tunnels", table.size())
+    JsonObject status = new JsonObject().put("service", service).put("tunnels", table.size())
         .put("spares", table.spareCount()).put("active", table.activeCount())
-        .put("waitingClients", table.pendingCount()).put("healthy", table.size() > 0).put("list", tunnels);
+        .put("waitingClients", table.pendingCount()).put("healthy", table.size() > 0);
+    if (table.size() == 0) {
+      status.put("status", "down").put("reason", "no_tunnels");
+    } else if (table.spareCount() == 0) {
+      // No new client can be taken now: it waits for a spare, or is refused.
+      status.put("status", "degraded").put("reason", table.size() >= maxTunnels ? "tunnel_limit" : "no_spare");
+    } else {
+      status.put("status", "ok");
+    }
+    return status.put("list", tunnels);
   }
 
   private static double seconds(long nanos) {

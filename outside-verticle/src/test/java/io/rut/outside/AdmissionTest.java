@@ -39,6 +39,63 @@ class AdmissionTest {
     return a.admit(from, Unpooled.wrappedBuffer(first), now);
   }
 
+  // ---- many clients behind one address, and the fair share --------------------------------
+
+  @Test
+  void byDefaultFiftyClientsBehindOneAddressAreAllAdmittedAtOnce() {
+    Admission a = admission(new JsonObject());
+    for (int port = 1; port <= 50; port++) {
+      assertNull(admit(a, addr("203.0.113.10", port), bytes(1), T0), "client " + port + " of one NAT");
+    }
+  }
+
+  @Test
+  void whenTunnelsRunOutASourceOverItsFairShareMakesRoomForANewcomer() {
+    RelayHarness h = new RelayHarness(new JsonObject().put("maxTunnels", 4));
+    for (int i = 1; i <= 4; i++) {
+      h.register(i, addr("198.51.100.1", 40000 + i));
+      h.advanceSeconds(1);
+      h.clientSends(addr("203.0.113.10", i), bytes(i)); // four users behind one NAT, client 1 idlest
+    }
+    h.advanceSeconds(1);
+    for (int i = 2; i <= 4; i++) {
+      h.clientSends(addr("203.0.113.10", i), bytes(i));
+    }
+    assertEquals(0, h.events("fair_share_reclaimed"), "one source may take every tunnel while none is wanted");
+    h.clearOutput();
+
+    InetSocketAddress newcomer = addr("203.0.113.20", 1);
+    h.clientSends(newcomer, bytes(9));
+
+    assertEquals(1, h.events("fair_share_reclaimed"));
+    assertEquals(1, h.closedCount("fair_share"));
+    assertNull(h.tunnel(1), "the idlest tunnel of the source over its share was closed");
+    assertEquals(CloseReason.LIMIT.code, h.controlTo(addr("198.51.100.1", 40001), MessageType.CLOSE).get(0).reason());
+    h.register(5, addr("198.51.100.1", 40005)); // the inside opens a spare in its place
+    assertEquals(newcomer, h.tunnel(5).client, "the newcomer is carried");
+    assertArrayEquals(bytes(9), h.dataTo(addr("198.51.100.1", 40005)).get(0));
+  }
+
+  @Test
+  void aNewcomerFromTheOnlySourceMakesNoRoom() {
+    RelayHarness h = new RelayHarness(new JsonObject().put("maxTunnels", 2));
+    h.register(1, T1);
+    h.register(2, T2);
+    h.clientSends(addr("203.0.113.10", 1), bytes(1));
+    h.clientSends(addr("203.0.113.10", 2), bytes(2));
+    h.clientSends(addr("203.0.113.10", 3), bytes(3));
+    assertEquals(0, h.events("fair_share_reclaimed"), "a family behind one NAT does not evict itself");
+    assertEquals(1, h.table().pendingCount());
+  }
+
+  @Test
+  void anExplicitPerAddressCapStillHolds() {
+    Admission a = admission(new JsonObject().put("maxTunnelsPerIp", 2));
+    assertNull(admit(a, addr("203.0.113.10", 1), bytes(1), T0));
+    assertNull(admit(a, addr("203.0.113.10", 2), bytes(1), T0));
+    assertEquals(DropReason.PER_IP_LIMIT, admit(a, addr("203.0.113.10", 3), bytes(1), T0));
+  }
+
   // ---- allow and deny -----------------------------------------------------------------------
 
   @Test

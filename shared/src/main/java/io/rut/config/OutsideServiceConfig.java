@@ -17,8 +17,11 @@ import java.util.Set;
  * @param maxPendingClients new clients whose first datagrams wait for a spare, at most
  * @param allow             client sources that may bind a tunnel (empty: all)
  * @param deny              client sources that may not, whatever {@code allow} says
- * @param maxTunnelsPerIp   tunnels (and waiting clients) per client IPv4 address or IPv6 /64
- * @param newClientsPerSecondPerIp  new bindings per second per source (bursts of twice that)
+ * @param maxTunnelsPerIp   tunnels (and waiting clients) per client IPv4 address or IPv6 /64; no cap
+ *                          by default, since many real users share one address behind a NAT (when
+ *                          tunnels run out, a source over its fair share still makes room for others)
+ * @param newClientsPerSecondPerIp  new bindings per second per source (bursts of twice that); by
+ *                                  default the service's own rate
  * @param newClientsPerSecond       new bindings per second for the whole service (bursts of twice that)
  * @param challengesPerSecondPerIp  CHALLENGEs per second per source (bursts of twice that)
  * @param wireguardPublicKey        base64 public key of the WireGuard server behind the tunnel, or
@@ -36,10 +39,13 @@ public record OutsideServiceConfig(String name, HostPort listen, List<String> se
       "newClientsPerSecond", "challengesPerSecondPerIp", "wireguardPublicKey");
   public static final int DEFAULT_MAX_TUNNELS = 100;
   public static final Duration DEFAULT_KEEPALIVE = Duration.ofSeconds(25);
+  /** The largest value a count setting takes: in effect, no cap. */
+  static final int NO_CAP = 1_000_000;
 
   static OutsideServiceConfig fromJson(JsonObject json, String path) {
     JsonFields f = new JsonFields(json, path, KEYS);
     int maxTunnels = f.integer("maxTunnels", DEFAULT_MAX_TUNNELS, 1, 1_000_000);
+    double serviceRate = f.rate("newClientsPerSecond", 1000);
     return new OutsideServiceConfig(
         f.serviceName("name"),
         f.hostPort("listen"),
@@ -50,9 +56,9 @@ public record OutsideServiceConfig(String name, HostPort listen, List<String> se
         f.integer("maxPendingClients", 256, 0, 100_000),
         f.cidrs("allow"),
         f.cidrs("deny"),
-        f.integer("maxTunnelsPerIp", 8, 1, 1_000_000),
-        f.rate("newClientsPerSecondPerIp", 10),
-        f.rate("newClientsPerSecond", 1000),
+        f.integer("maxTunnelsPerIp", NO_CAP, 1, NO_CAP),
+        f.rate("newClientsPerSecondPerIp", serviceRate),
+        serviceRate,
         f.rate("challengesPerSecondPerIp", 2000),
         f.wireguardKey("wireguardPublicKey"));
   }

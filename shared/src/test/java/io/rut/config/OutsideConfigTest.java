@@ -58,12 +58,20 @@ class OutsideConfigTest {
 
     assertEquals(List.of(
         new OutsideServiceConfig("wg", new HostPort("::", 2222), List.of(KEY_A), 50, 8,
-            Duration.ofMillis(500), 10, List.of(), List.of(), 8, 10, 1000, 2000, null),
+            Duration.ofMillis(500), 10, List.of(), List.of(), 1_000_000, 1000, 1000, 2000, null),
         new OutsideServiceConfig("dns", new HostPort("127.0.0.1", 5353), List.of(KEY_A), 100, 64,
-            Duration.ofSeconds(30), 256, List.of(), List.of(), 8, 10, 1000, 2000, null)),
+            Duration.ofSeconds(30), 256, List.of(), List.of(), 1_000_000, 1000, 1000, 2000, null)),
         c.services());
     assertEquals(new MetricsConfig(new HostPort("127.0.0.1", 9100), "t0k"), c.metrics());
     assertEquals(LogLevel.DEBUG, c.logLevel());
+  }
+
+  @Test
+  void perAddressLimitsDefaultToNoneOfTheirOwn() {
+    OutsideServiceConfig s = OutsideConfig.fromJson(config(service("wg", "[::]:2222").put("maxTunnels", 300)
+        .put("newClientsPerSecond", 50))).services().get(0);
+    assertEquals(1_000_000, s.maxTunnelsPerIp(), "no cap: many users share one NAT's address");
+    assertEquals(50, s.newClientsPerSecondPerIp(), "no rate below the service's own");
   }
 
   @Test
