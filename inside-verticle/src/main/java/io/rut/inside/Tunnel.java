@@ -263,6 +263,10 @@ public final class Tunnel {
     if (state == TunnelState.CLOSED) {
       return;
     }
+    if (state == TunnelState.CLAIMING) {
+      // The outside closed it before the agent answered: the carrier restored its binding first.
+      datagrams.dropHeld(DropReason.BINDING_CONFLICT);
+    }
     to(TunnelState.CLOSED);
     closedFor = reason;
     deadlines.stopAll();
