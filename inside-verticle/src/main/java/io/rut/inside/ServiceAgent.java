@@ -16,7 +16,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
@@ -279,38 +278,9 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
       }
       int spareCount = spares.size();
       int tunnels = deployments.size();
-      Future.all(each).onComplete(r -> done.complete(summary(spareCount, tunnels, each)));
+      Future.all(each).onComplete(r -> done.complete(ServiceStatus.of(config, spareCount, tunnels,
+          each.stream().map(Future::result).toList())));
     });
     return done.future();
-  }
-
-  private JsonObject summary(int spareCount, int tunnels, List<Future<JsonObject>> each) {
-    JsonArray list = new JsonArray();
-    int registeredCount = 0;
-    int registeredSpares = 0;
-    double sinceAck = -1;
-    for (Future<JsonObject> f : each) {
-      JsonObject t = f.result();
-      list.add(t);
-      if (Boolean.TRUE.equals(t.getBoolean("registered"))) {
-        registeredCount++;
-        registeredSpares += "spare".equals(t.getString("state")) ? 1 : 0;
-      }
-      Double s = t.getDouble("secondsSinceAck");
-      if (s != null && (sinceAck < 0 || s < sinceAck)) {
-        sinceAck = s;
-      }
-    }
-    JsonObject summary = new JsonObject().put("service", config.name()).put("tunnels", tunnels)
-        .put("spares", spareCount).put("registered", registeredCount).put("secondsSinceAck", sinceAck)
-        .put("healthy", registeredCount > 0);
-    if (registeredCount == 0) {
-      summary.put("status", "down").put("reason", "no_tunnel_registered");
-    } else if (registeredSpares == 0) {
-      summary.put("status", "degraded").put("reason", tunnels >= config.maxTunnels() ? "tunnel_limit" : "no_spare");
-    } else {
-      summary.put("status", "ok");
-    }
-    return summary.put("list", list);
   }
 }

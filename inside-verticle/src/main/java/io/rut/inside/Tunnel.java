@@ -32,8 +32,8 @@ public final class Tunnel {
 
   private TunnelState state = TunnelState.OPENING;
   private InetSocketAddress client;
-  private String closedFor;
-  private final TunnelStats stats;
+  /** What a repeated CLOSE says. */
+  private CloseReason closing = CloseReason.SHUTDOWN;
 
   Tunnel(long id, TunnelContext ctx, ControlChannel channel, TunnelDeadlines deadlines, TunnelOutput out, long now) {
     this.id = id;
@@ -43,9 +43,8 @@ public final class Tunnel {
     this.channel = channel;
     this.deadlines = deadlines;
     this.out = out;
-    this.stats = new TunnelStats(now);
-    this.path = new TunnelPath(id, ctx, channel, out, now);
-    this.datagrams = new TunnelDatagrams(this, path, ctx, out);
+    this.path = new TunnelPath(id, ctx, channel, deadlines, out, now);
+    this.datagrams = new TunnelDatagrams(this, path, ctx, out, now);
   }
 
   /** Both sockets are bound: register. */
@@ -69,7 +68,6 @@ public final class Tunnel {
     return datagrams;
   }
 
-  // ---- control messages ---------------------------------------------------------------------
 
   /** Handles {@code data} from the outside if it is a control message; false if it is data. */
   boolean handledAsControl(ByteBuf data, long now) {
@@ -131,7 +129,6 @@ public final class Tunnel {
     close(reason == null ? "closed_by_outside" : "outside_" + reason.name().toLowerCase(), false, now);
   }
 
-  // ---- commands from the agent --------------------------------------------------------------
 
   /** The agent's answer to this tunnel's {@link TunnelEvent.Claim}. */
   public void verdict(boolean granted, long now) {
@@ -165,25 +162,20 @@ public final class Tunnel {
     }
   }
 
-  public void outsideMoved(InetSocketAddress to) {
-    path.outsideMoved(to);
-  }
-
   /** A reload: new intervals apply from the next deadline on, new keys from the next message. */
   public void update(TunnelContext ctx, long now) {
     boolean newTimeout = !ctx.config().connectionTimeout().equals(config.connectionTimeout());
     boolean newInterval = !ctx.config().keepaliveInterval().equals(config.keepaliveInterval());
     config = ctx.config();
     channel.rekey(ctx.keys());
-    deadlines.update(config, now, newTimeout, newInterval, state.carrying() ? stats.lastData() : -1);
+    deadlines.update(config, now, newTimeout, newInterval, datagrams.stats().lastData());
   }
 
-  // ---- deadlines ----------------------------------------------------------------------------
 
   /** Handles every deadline that is due at {@code now}. */
   public void tick(long now) {
     if (deadlines.closeRepeatDue(now)) {
-      path.close(closeReason(), now);
+      path.close(closing, now);
     }
     if (state == TunnelState.CLOSED) {
       return;
@@ -196,10 +188,13 @@ public final class Tunnel {
     if (deadlines.helloDue(now) && !state.registered()) {
       path.hello(!state.carrying(), now);
     }
-    if (deadlines.keepaliveDue(now) && state.registered()) {
-      keepaliveDue(now);
+    if (deadlines.keepaliveDue(now) && state.registered() && !path.keepalive(client, now)) {
+      pathLost(now);
     }
-    if (state.carrying() && deadlines.idleDue(now, stats.lastData())) {
+    if (deadlines.quietDue(now) && !path.quietCheck(state.registered() && state.carrying(), client, now)) {
+      pathLost(now);
+    }
+    if (state.carrying() && deadlines.idleDue(now, datagrams.stats().lastData())) {
       close("idle", true, now);
     }
   }
@@ -213,17 +208,14 @@ public final class Tunnel {
     return state == TunnelState.CLOSED && deadlines.next() == TunnelDeadlines.NEVER;
   }
 
-  private void keepaliveDue(long now) {
-    if (path.keepalive(client, now)) {
-      return;
-    }
+  /** Three keepalives in a row went unanswered: register again from the same socket. */
+  private void pathLost(long now) {
     becomeUnregistered();
     out.publish(new TunnelEvent.OutsideSilent(id));
     path.hello(!state.carrying(), now);
     deadlines.helloBackoff(now);
   }
 
-  // ---- transitions --------------------------------------------------------------------------
 
   /** Every change of state goes here: the agent hears when the tunnel's registration comes and goes. */
   private void to(TunnelState next) {
@@ -234,16 +226,17 @@ public final class Tunnel {
     }
   }
 
-  /** The first data datagram arrived without BIND (it was lost): the tunnel carries a client all the same. */
+  /** The first data datagram came without BIND (it was lost): the tunnel carries a client all the same. */
   void activatedByData(long now) {
     activate(null, now);
     out.publish(new TunnelEvent.Activated(id, null));
   }
 
   private void activate(InetSocketAddress boundClient, long now) {
+    deadlines.stopHello(); // data came: the outside holds it, even if an ACK was lost
     to(TunnelState.ACTIVE);
     client = boundClient;
-    stats.touch(now);
+    datagrams.stats().touch(now);
     deadlines.startIdle(now);
   }
 
@@ -268,20 +261,16 @@ public final class Tunnel {
       datagrams.dropHeld(DropReason.BINDING_CONFLICT);
     }
     to(TunnelState.CLOSED);
-    closedFor = reason;
+    closing = "idle".equals(reason) ? CloseReason.IDLE : CloseReason.SHUTDOWN;
     deadlines.stopAll();
     meters.closed(reason);
     log.debug("tunnel_closed", "service", config.name(), "tunnel", hex(id), "reason", reason);
     if (tellOutside && path.knownToOutside()) {
       // CLOSE is not acknowledged: it goes twice, a little apart, before the sockets close.
-      path.close(closeReason(), now);
+      path.close(closing, now);
       deadlines.repeatClose(now);
     }
     out.publish(new TunnelEvent.Closed(id, client, reason));
-  }
-
-  private CloseReason closeReason() {
-    return "idle".equals(closedFor) ? CloseReason.IDLE : CloseReason.SHUTDOWN;
   }
 
   /** The agent stops: a tunnel the outside may know says CLOSE (shutdown). */
@@ -293,11 +282,6 @@ public final class Tunnel {
     deadlines.stopAll();
   }
 
-  // ---- what the status page shows -----------------------------------------------------------
-
-  public long id() {
-    return id;
-  }
 
   public TunnelState state() {
     return state;
@@ -307,21 +291,11 @@ public final class Tunnel {
     return client;
   }
 
-  /** This tunnel's public address as the outside last reported it, or null. */
-  public InetSocketAddress publicAddress() {
-    return path.publicAddress();
-  }
-
-  /** When the last ACK arrived, or -1. */
-  public long lastAck() {
-    return path.lastAck();
-  }
-
   TunnelPath path() {
     return path;
   }
 
   public TunnelStats stats() {
-    return stats;
+    return datagrams.stats();
   }
 }

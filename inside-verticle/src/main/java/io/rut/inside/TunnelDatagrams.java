@@ -32,8 +32,10 @@ public final class TunnelDatagrams {
   private final String service;
   private final InetSocketAddress target;
   private final ArrayDeque<byte[]> held = new ArrayDeque<>(MAX_HELD);
+  private final TunnelStats stats;
 
-  TunnelDatagrams(Tunnel tunnel, TunnelPath path, TunnelContext ctx, TunnelOutput out) {
+  TunnelDatagrams(Tunnel tunnel, TunnelPath path, TunnelContext ctx, TunnelOutput out, long now) {
+    this.stats = new TunnelStats(now);
     this.tunnel = tunnel;
     this.path = path;
     this.out = out;
@@ -68,7 +70,8 @@ public final class TunnelDatagrams {
         if (!tunnel.state().carrying()) {
           tunnel.activatedByData(now);
         }
-        tunnel.stats().toService(data.readableBytes(), now);
+        path.dataIn(now);
+        stats.toService(data.readableBytes(), now);
         meters.forwarded(Direction.TUNNEL_TO_SERVICE, data.readableBytes());
         out.toService(data, target);
       }
@@ -90,7 +93,7 @@ public final class TunnelDatagrams {
       return;
     }
     path.beforeData(tunnel.client(), now);
-    tunnel.stats().fromService(data.readableBytes(), now);
+    stats.fromService(data.readableBytes(), now);
     meters.forwarded(Direction.SERVICE_TO_TUNNEL, data.readableBytes());
     out.toOutside(data, path.outside());
   }
@@ -107,10 +110,14 @@ public final class TunnelDatagrams {
   void deliverHeld(long now) {
     byte[] d;
     while ((d = held.poll()) != null) {
-      tunnel.stats().toService(d.length, now);
+      stats.toService(d.length, now);
       meters.forwarded(Direction.TUNNEL_TO_SERVICE, d.length);
       out.toService(d, target);
     }
+  }
+
+  TunnelStats stats() {
+    return stats;
   }
 
   void dropHeld(DropReason reason) {

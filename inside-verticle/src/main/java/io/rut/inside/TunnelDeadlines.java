@@ -38,6 +38,7 @@ final class TunnelDeadlines {
   private long idleAt = NEVER;
   private long graceAt = NEVER;
   private long closeRepeatAt = NEVER;
+  private long quietAt = NEVER;
 
   TunnelDeadlines(InsideServiceConfig config, RandomGenerator random) {
     this.random = random;
@@ -53,9 +54,13 @@ final class TunnelDeadlines {
     return idleTimeout;
   }
 
+  long keepaliveInterval() {
+    return keepaliveInterval;
+  }
+
   /** The earliest deadline, or {@link #NEVER}. */
   long next() {
-    return Math.min(Math.min(helloAt, keepaliveAt), Math.min(Math.min(idleAt, graceAt), closeRepeatAt));
+    return Math.min(Math.min(Math.min(helloAt, keepaliveAt), Math.min(idleAt, graceAt)), Math.min(closeRepeatAt, quietAt));
   }
 
   // ---- HELLO --------------------------------------------------------------------------------
@@ -107,6 +112,15 @@ final class TunnelDeadlines {
     keepaliveAt = onGrid(now, (long) (keepaliveInterval * (0.9 + 0.2 * random.nextDouble())), keepaliveInterval);
   }
 
+  /**
+   * A probe went out in place of the keepalive: the next is due a whole interval plus the jitter's
+   * most later, so that a probe after each pause of a periodic flow (a WireGuard keepalive every
+   * interval) always comes first, and the flow costs one keepalive per interval, as an idle one does.
+   */
+  void keepaliveAfterProbe(long now) {
+    keepaliveAt = onGrid(now, keepaliveInterval * 11 / 10, keepaliveInterval);
+  }
+
   boolean keepaliveDue(long now) {
     if (now < keepaliveAt) {
       return false;
@@ -125,6 +139,25 @@ final class TunnelDeadlines {
     long grid = Math.max(MS, Math.min(KEEPALIVE_GRID, interval / 50));
     long due = Math.round((now + delay) / (double) grid) * grid;
     return Math.max(now + MS, due);
+  }
+
+  // ---- quiet after data ---------------------------------------------------------------------
+
+  boolean quietArmed() {
+    return quietAt != NEVER;
+  }
+
+  void armQuiet(long at) {
+    quietAt = at;
+  }
+
+  /** Whether the quiet check is due; it is then off until armed again. */
+  boolean quietDue(long now) {
+    if (now < quietAt) {
+      return false;
+    }
+    quietAt = NEVER;
+    return true;
   }
 
   // ---- idle, grace, close -------------------------------------------------------------------
@@ -175,15 +208,16 @@ final class TunnelDeadlines {
 
   /** Everything off but a pending repeat of CLOSE. */
   void stopAll() {
-    helloAt = keepaliveAt = idleAt = graceAt = NEVER;
+    helloAt = keepaliveAt = idleAt = graceAt = quietAt = NEVER;
   }
 
   /** A reload: a new timeout is drawn afresh, a new interval reschedules the keepalive. */
   void update(InsideServiceConfig config, long now, boolean newTimeout, boolean newInterval, long lastData) {
     keepaliveInterval = Math.max(MS, config.keepaliveInterval().toNanos());
+    helloBackoff = Math.min(helloBackoff, keepaliveInterval);
     if (newTimeout) {
       idleTimeout = drawIdleTimeout(config);
-      if (idleAt != NEVER && lastData >= 0) {
+      if (idleAt != NEVER) {
         idleAt = Math.max(now, lastData + idleTimeout);
       }
     }

@@ -28,11 +28,13 @@ final class TunnelPath {
   /** Sent data but heard nothing for this long: probe at once (at most once a second). */
   static final long DEAF_WHILE_SENDING = 2 * SECOND;
   static final int MISSED_ACKS_BEFORE_HELLO = 3;
+  /** Data from the outside, then nothing for this long: probe (see {@link #quietCheck}). */
+  static final long QUIET_AFTER_DATA = SECOND;
+  /** Unanswered quiet probes are repeated every second this many times, then less and less often. */
+  private static final int QUIET_PROBES_EVERY_SECOND = 10;
 
   /** What a CHALLENGE turned out to mean. */
   enum Challenge {
-    /** A late answer to a HELLO sent before the ACK. */
-    IGNORED,
     /** Answered with AUTH (registration, or a NAT that moved the tunnel's address). */
     ANSWERED,
     /** The outside lost its state; AUTH restores this tunnel's binding. */
@@ -43,6 +45,7 @@ final class TunnelPath {
 
   private final long id;
   private final ControlChannel channel;
+  private final TunnelDeadlines deadlines;
   private final TunnelOutput out;
   private final ServiceMeters meters;
   private final EventLog log;
@@ -58,17 +61,26 @@ final class TunnelPath {
   private long lastReceived;
   private long lastSent;
   private long lastProbe;
-  private long lastAck = -1;
+  private long lastAck;
+  private boolean acked;
+  private long lastDataIn;
+  /** Whether this quiet spell was probed, when the last probe went out, and how many went out. */
+  private boolean quietProbing;
+  private long quietProbeAt;
+  private int quietProbes;
 
-  TunnelPath(long id, TunnelContext ctx, ControlChannel channel, TunnelOutput out, long now) {
+  TunnelPath(long id, TunnelContext ctx, ControlChannel channel, TunnelDeadlines deadlines, TunnelOutput out,
+             long now) {
     this.id = id;
     this.channel = channel;
+    this.deadlines = deadlines;
     this.out = out;
     this.meters = ctx.meters();
     this.log = ctx.log();
     this.service = ctx.config().name();
     this.outside = ctx.outside();
     lastReceived = lastSent = now;
+    lastProbe = now - 2 * SECOND; // none yet, on whatever origin the clock has
   }
 
   InetSocketAddress outside() {
@@ -81,6 +93,54 @@ final class TunnelPath {
 
   void received(long now) {
     lastReceived = now;
+  }
+
+  /** Data came from the outside: a quiet spell after it will be checked. Per datagram: keep it cheap. */
+  void dataIn(long now) {
+    lastDataIn = now;
+    missedAcks = 0; // the outside forwards data only to a tunnel it holds: the path lives
+    if (quietProbing) {
+      quietProbing = false;
+      quietProbes = 0;
+    }
+    if (!deadlines.quietArmed()) {
+      deadlines.armQuiet(now + QUIET_AFTER_DATA);
+    }
+  }
+
+  /**
+   * The outside went quiet after data: an outside that restarted, or a NAT that forgot the mapping,
+   * looks just like that. One early keepalive finds out at once (a new outside answers it with a
+   * CHALLENGE and AUTH restores the binding; a moved mapping is re-validated); unanswered, it is
+   * repeated, every second for ten seconds and then less often, and counts towards a lost path like
+   * any keepalive. It stands in for the next regular keepalive, so a session whose traffic pauses
+   * now and then costs no more control messages.
+   *
+   * @param watch whether the tunnel carries a client and is registered (else nothing is checked)
+   * @return false when the path is lost (too many keepalives unanswered)
+   */
+  boolean quietCheck(boolean watch, InetSocketAddress client, long now) {
+    if (!watch) {
+      return true;
+    }
+    if (now - lastDataIn < QUIET_AFTER_DATA) {
+      deadlines.armQuiet(lastDataIn + QUIET_AFTER_DATA);
+      return true;
+    }
+    if (quietProbing && lastReceived - quietProbeAt >= 0) {
+      return true; // answered: the path lives; the next data arms the check again
+    }
+    if (now - lastProbe < SECOND) { // a probe before data went out just now
+      deadlines.armQuiet(lastProbe + SECOND);
+      return true;
+    }
+    quietProbing = true;
+    quietProbeAt = now;
+    lastProbe = now;
+    int doublings = Math.max(0, ++quietProbes - QUIET_PROBES_EVERY_SECOND);
+    deadlines.armQuiet(now + Math.min(deadlines.keepaliveInterval(), QUIET_AFTER_DATA << Math.min(doublings, 20)));
+    deadlines.keepaliveAfterProbe(now);
+    return keepalive(client, now);
   }
 
   /**
@@ -133,7 +193,11 @@ final class TunnelPath {
   Challenge onChallenge(ControlMessage m, boolean registered, boolean carrying, InetSocketAddress client, long now) {
     unansweredHellos = 0;
     if (registered && keepaliveCounter == 0) {
-      return Challenge.IGNORED;
+      // Not an answer to a KEEPALIVE: the outside probes a tunnel that seems silent (or answers a
+      // HELLO late). AUTH tells it the tunnel lives; it changes nothing else there.
+      authsSent++;
+      send(ControlMessage.auth(channel.serviceId(), id, channel.next(), m.cookie(), client), now);
+      return Challenge.ANSWERED;
     }
     // A registered tunnel challenged from the same public address: the outside no longer knows it.
     boolean restarted = registered && m.address() != null && m.address().equals(lastObserved);
@@ -162,6 +226,7 @@ final class TunnelPath {
       keepaliveCounter = 0;
     }
     lastAck = now;
+    acked = true;
     missedAcks = 0;
     lastObserved = m.address();
   }
@@ -209,7 +274,11 @@ final class TunnelPath {
     return lastObserved;
   }
 
-  /** When the last ACK arrived, or -1. */
+  /** Whether an ACK ever arrived, and when the last one did. */
+  boolean acked() {
+    return acked;
+  }
+
   long lastAck() {
     return lastAck;
   }

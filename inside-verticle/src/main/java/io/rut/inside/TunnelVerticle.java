@@ -97,7 +97,7 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
       tunnel.verdict(v.granted(), now);
     } else if (c instanceof TunnelCommand.OutsideMoved o) {
       ctx = ctx.withOutside(o.outside());
-      tunnel.outsideMoved(o.outside());
+      tunnel.path().outsideMoved(o.outside());
     } else if (c instanceof TunnelCommand.Settings s) {
       ctx = s.context().withOutside(ctx.outside());
       tunnel.update(ctx, now);
@@ -187,11 +187,11 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
     return new JsonObject().put("service", ctx.config().name()).put("tunnel", hex(id))
         .put("state", tunnel.state().name().toLowerCase()).put("registered", tunnel.state().registered())
         .put("client", tunnel.client() == null ? null : Udp.show(tunnel.client()))
-        .put("publicAddress", Udp.show(tunnel.publicAddress()))
+        .put("publicAddress", Udp.show(tunnel.path().publicAddress()))
         .put("tunnelPort", tunnelSocket.localAddress().getPort())
         .put("servicePort", serviceSocket.localAddress().getPort())
         .put("ageSeconds", seconds(now - s.opened())).put("idleSeconds", seconds(now - s.lastData()))
-        .put("secondsSinceAck", tunnel.lastAck() < 0 ? null : seconds(now - tunnel.lastAck()))
+        .put("secondsSinceAck", !tunnel.path().acked() ? null : seconds(now - tunnel.path().lastAck()))
         .put("datagramsToService", s.toServiceDatagrams()).put("bytesToService", s.toServiceBytes())
         .put("datagramsFromService", s.fromServiceDatagrams()).put("bytesFromService", s.fromServiceBytes());
   }

@@ -305,9 +305,19 @@ class OutsideProtocolTest {
       alive.register(T2, null);
       keepAlive(1500, alive, T2, null, 0);
       client.send("two".getBytes());
-      assertEquals(new InetSocketAddress("127.0.0.1", client.port()), alive.expect(MessageType.BIND, 2000).address());
-      assertArrayEquals("two".getBytes(), alive.udp.receive(2000), "moved to the live spare, long before expiry");
+      client.send("three".getBytes()); // the client keeps sending while its tunnel stays silent: a probe
+      java.util.Set<String> arrived = new java.util.HashSet<>();
+      for (int i = 0; i < 3; i++) { // the probe goes out at once, ahead of data written in the same round
+        byte[] d = dead.udp.receive(2000);
+        ControlMessage m = d == null ? null : dead.codec.decode(d);
+        arrived.add(m != null ? m.type().name() : d == null ? "nothing" : new String(d));
+      }
+      assertEquals(java.util.Set.of("two", "three", "CHALLENGE"), arrived, "still forwarded, and probed");
+      keepAlive(1200, alive, T2, null, 0); // the probe goes unanswered
+      client.send("four".getBytes());
       assertEquals(MessageType.CLOSE, dead.expect(MessageType.CLOSE, 2000).type());
+      assertEquals(new InetSocketAddress("127.0.0.1", client.port()), alive.expect(MessageType.BIND, 2000).address());
+      assertArrayEquals("four".getBytes(), alive.udp.receive(2000), "moved to the live spare, long before expiry");
     }
   }
 
@@ -316,8 +326,8 @@ class OutsideProtocolTest {
     int port = outside(new JsonObject().put("keepaliveInterval", 0.2));
     try (FakeInside quiet = new FakeInside(port); FakeInside alive = new FakeInside(port);
          TestClient client = TestClient.to(port)) {
-      quiet.register(T1, null); // older, so first in line, but it falls silent (its CLOSE was lost)
       alive.register(T2, null);
+      quiet.register(T1, null); // newer, so first in line, but it falls silent (its CLOSE was lost)
       keepAlive(1500, alive, T2, null, 0);
       client.send("hello".getBytes());
       alive.expect(MessageType.BIND, 2000);

@@ -20,8 +20,9 @@ import java.util.logging.Level;
 
 /**
  * Who carries whom at the outside (PROTOCOL.md sections 5 and 6), without I/O: binds admitted new
- * clients to spare tunnels, holds new clients while no spare is free, restores the bindings an
- * inside agent reports after an outside restart, and moves a client off a tunnel that went silent.
+ * clients to spare tunnels (the newest live spare first), holds new clients while no spare is free,
+ * restores the bindings an inside agent reports after an outside restart, and makes room for a
+ * newcomer when one source holds more than its fair share.
  */
 final class Binding {
 
@@ -70,38 +71,7 @@ final class Binding {
 
   /** A tunnel is overdue when it misses a keepalive (jitter, a lost one and a round trip allowed for). */
   boolean overdue(OutsideTunnel t, long now) {
-    return now - t.lastKeepaliveNanos > overdueNanos();
-  }
-
-  private long overdueNanos() {
-    return config.keepaliveInterval().toNanos() * 3 / 2 + 1_000_000_000L;
-  }
-
-  /**
-   * The client's tunnel went silent while a spare of the same service kept sending keepalives: the
-   * inside agent lives but that tunnel does not (the agent was killed and restarted, say). Rather
-   * than black-hole the client until the tunnel expires, close it and move the client to the spare.
-   * A WireGuard server follows its peer to the new endpoint by itself.
-   *
-   * @return false if no livelier spare is free (then nothing changed)
-   */
-  boolean replaceSilent(OutsideTunnel silent, InetSocketAddress client, ByteBuf data, long now) {
-    OutsideTunnel spare = pollLiveSpare(now);
-    if (spare == null) {
-      return false;
-    }
-    if (overdue(spare, now) || spare.lastKeepaliveNanos - silent.lastKeepaliveNanos <= 0) {
-      table.offerSpare(spare);
-      return false;
-    }
-    log.info("silent_tunnel_replaced", "service", config.name(), "tunnel", hex(silent.id), "client",
-        Udp.show(client), "by", hex(spare.id));
-    closer.close(silent, CloseReason.UNKNOWN_TUNNEL, "silent", now);
-    admission.hold(ip(client));
-    bind(spare, client);
-    toTunnel(spare, data, now);
-    meters.event("silent_tunnel_replaced");
-    return true;
+    return now - t.lastKeepaliveNanos > config.keepaliveInterval().toNanos() * 3 / 2 + 1_000_000_000L;
   }
 
   // ---- new clients --------------------------------------------------------------------------
@@ -185,23 +155,33 @@ final class Binding {
   }
 
   /**
-   * The oldest free spare whose keepalives are on time; one that went quiet (its agent died, its
-   * CLOSE was lost) is passed over, and taken only if no other is free.
+   * The newest free spare whose keepalives are on time: the one that registered last is the
+   * likeliest to live (after an inside agent restarts, its old spares are dead until they expire).
+   * One that went quiet is passed over, and taken only if no other is free; one being probed is
+   * not taken at all.
    */
   private OutsideTunnel pollLiveSpare(long now) {
     OutsideTunnel quiet = null;
     for (int i = table.spareCount(); i > 0; i--) {
       OutsideTunnel t = table.pollSpare();
-      if (t == null || !overdue(t, now)) {
+      if (t == null) {
+        break;
+      }
+      if (t.probing) { // suspected dead and being probed: no client for it until it answers
+        table.returnSpare(t);
+        continue;
+      }
+      if (!overdue(t, now)) {
         if (quiet != null) {
-          table.offerSpare(quiet);
+          table.returnSpare(quiet);
         }
-        return t != null ? t : quiet;
+        return t;
       }
-      if (quiet != null) {
-        table.offerSpare(quiet);
+      if (quiet == null) {
+        quiet = t; // the newest of the overdue ones, should no other be free
+      } else {
+        table.returnSpare(t);
       }
-      quiet = t;
     }
     return quiet;
   }

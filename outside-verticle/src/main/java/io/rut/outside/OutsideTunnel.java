@@ -19,6 +19,14 @@ final class OutsideTunnel {
   long toClientBytes;
   long lastDataNanos;
   final long registeredNanos;
+  /** Anything from the tunnel's address, data or control: {@link SilentTunnels} reads these. */
+  long lastHeardNanos;
+  int clientSinceHeard;
+  /** A probe is outstanding, sent then. */
+  boolean probing;
+  long probeSentNanos;
+  long lastProbeNanos;
+  long probeIntervalNanos = SilentTunnels.SILENCE;
 
   OutsideTunnel(long id, InetSocketAddress address, long now) {
     this.id = id;
@@ -26,6 +34,8 @@ final class OutsideTunnel {
     this.registeredNanos = now;
     this.lastKeepaliveNanos = now;
     this.lastDataNanos = now;
+    this.lastHeardNanos = now;
+    this.lastProbeNanos = now - SilentTunnels.SILENCE;
   }
 
   boolean spare() {

@@ -169,6 +169,8 @@ final class Registration {
     }
     t.highestCounter = m.counter();
     t.lastKeepaliveNanos = now;
+    t.lastHeardNanos = now;
+    t.probing = false; // it lives, wherever it moved
     if (m.address() != null && t.client == null) {
       binding.restore(t, m.address(), now);
     }

@@ -26,6 +26,7 @@ public final class Relay {
   private final Admission admission;
   private final Binding binding;
   private final TunnelCloser closer;
+  private final SilentTunnels silent;
   private final Registration registration;
   private final ServiceMeters meters;
   private OutsideServiceConfig config;
@@ -46,6 +47,7 @@ public final class Relay {
     this.binding = new Binding(config, table, admission, channel, meters, log, outbox, closer);
     this.registration = new Registration(config, table, binding, closer, outbox, admission, channel, cookies, meters,
         log);
+    this.silent = new SilentTunnels(config, table, channel, cookies, outbox, closer, binding, meters, log);
     meters.tunnelGauges(table::spareCount, table::activeCount);
   }
 
@@ -57,6 +59,8 @@ public final class Relay {
     }
     OutsideTunnel tunnel = table.byAddress(from);
     if (tunnel != null) {
+      // Heard before it is handled: an AUTH that answers a probe frees the spare for a waiting client.
+      silent.heard(tunnel, !ControlChannel.mayBeControl(data), now);
       if (registration.handled(data, from, now)) {
         return;
       }
@@ -72,7 +76,7 @@ public final class Relay {
       if (registration.handled(data, from, now)) {
         return;
       }
-      if (binding.overdue(bound, now) && binding.replaceSilent(bound, from, data, now)) {
+      if (silent.clientSent(bound, from, data, now)) {
         return;
       }
       binding.toTunnel(bound, data, now);
@@ -92,11 +96,12 @@ public final class Relay {
   public void tick(long now) {
     closer.sweep(now);
     binding.sweep(now);
+    silent.sweep(now);
   }
 
-  /** How often {@link #tick} is due: half the keepalive interval, within 100 ms to 1 s. */
+  /** How often {@link #tick} is due: half the keepalive interval, within 100 to 500 ms. */
   public long tickMillis() {
-    return Math.max(100, Math.min(1000, config.keepaliveInterval().toMillis() / 2));
+    return Math.max(100, Math.min(500, config.keepaliveInterval().toMillis() / 2));
   }
 
   /**
@@ -109,6 +114,7 @@ public final class Relay {
     admission.update(next);
     binding.update(next);
     closer.update(next);
+    silent.update(next);
     registration.update(next);
   }
 

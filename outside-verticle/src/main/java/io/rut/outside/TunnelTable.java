@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * One service's tunnels on the outside agent: by id, by tunnel address and by client address, all
- * O(1); the free spares in registration order; and the new clients waiting for a spare. Touched by
+ * O(1); the free spares, newest last; and the new clients waiting for a spare. Touched by
  * its relay's event loop only.
  */
 final class TunnelTable {
@@ -79,10 +79,10 @@ final class TunnelTable {
     byClient.put(client, t);
   }
 
-  /** The oldest free spare, or null. */
+  /** The newest free spare, or null. */
   OutsideTunnel pollSpare() {
     OutsideTunnel t;
-    while ((t = spares.poll()) != null) {
+    while ((t = spares.pollLast()) != null) {
       t.queued = false;
       if (t.client == null && byId.get(t.id) == t) {
         return t;
@@ -91,10 +91,19 @@ final class TunnelTable {
     return null;
   }
 
+  /** {@code t} is free: the newest spare. */
   void offerSpare(OutsideTunnel t) {
     if (!t.queued) {
       t.queued = true;
-      spares.add(t);
+      spares.addLast(t);
+    }
+  }
+
+  /** {@code t} was passed over (it went quiet): it is taken last. */
+  void returnSpare(OutsideTunnel t) {
+    if (!t.queued) {
+      t.queued = true;
+      spares.addFirst(t);
     }
   }
 

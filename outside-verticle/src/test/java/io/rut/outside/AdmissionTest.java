@@ -151,13 +151,14 @@ class AdmissionTest {
     h.register(1, T1);
     h.register(2, T2);
     h.clientSends(C1, bytes(1));
+    assertEquals(C1, h.tunnel(2).client, "the newest spare");
 
     h.clientSends(C1_OTHER_PORT, bytes(2));
     assertEquals(1, h.drops(DropReason.PER_IP_LIMIT));
-    assertNull(h.tunnel(2).client);
+    assertNull(h.tunnel(1).client);
 
     h.clientSends(C2, bytes(3));
-    assertEquals(C2, h.tunnel(2).client, "another source is not limited");
+    assertEquals(C2, h.tunnel(1).client, "another source is not limited");
   }
 
   @Test
@@ -166,12 +167,13 @@ class AdmissionTest {
     h.register(1, T1);
     h.register(2, T2);
     h.clientSends(C1, bytes(1));
-    h.close(1, T1, CloseReason.IDLE);
+    assertEquals(C1, h.tunnel(2).client, "the newest spare");
+    h.close(2, T2, CloseReason.IDLE);
 
     h.clientSends(C1_OTHER_PORT, bytes(2));
 
     assertEquals(0, h.drops(DropReason.PER_IP_LIMIT));
-    assertEquals(C1_OTHER_PORT, h.tunnel(2).client);
+    assertEquals(C1_OTHER_PORT, h.tunnel(1).client);
   }
 
   @Test

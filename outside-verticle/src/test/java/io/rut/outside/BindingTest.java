@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.rut.outside.RelayHarness.Sent;
 import io.rut.protocol.CloseReason;
 import io.rut.protocol.ControlMessage;
 import io.rut.protocol.MessageType;
@@ -18,9 +17,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Which spare a client takes, moving a client off a silent tunnel, closing and retiring. With the
- * default keepalive interval of 25 s a tunnel is overdue after 1.5 x 25 + 1 = 38.5 s without a
- * keepalive, and expires after 2 x 25 + 5 = 55 s.
+ * Which spare a client takes, closing and retiring. Spares are taken newest first (the one that
+ * registered last is the likeliest to live); with the default keepalive interval of 25 s a tunnel
+ * is overdue after 1.5 x 25 + 1 = 38.5 s without a keepalive, and expires after 2 x 25 + 5 = 55 s.
+ * A client's move off a silent tunnel is {@link SilentTunnelsTest}'s.
  */
 class BindingTest {
 
@@ -29,35 +29,81 @@ class BindingTest {
   static final InetSocketAddress T3 = addr("198.51.100.3", 40003);
   static final InetSocketAddress C1 = addr("203.0.113.10", 51820);
   static final InetSocketAddress C2 = addr("203.0.113.20", 51821);
+  static final InetSocketAddress C3 = addr("203.0.113.30", 51822);
 
   private final RelayHarness h = new RelayHarness();
 
   // ---- which spare --------------------------------------------------------------------------
 
   @Test
-  void overdueSpareIsPassedOverForALiveOne() {
-    h.register(1, T1); // goes quiet
-    h.advanceSeconds(1);
+  void sparesAreTakenInTheReverseOrderOfTheirRegistration() {
+    h.register(3, T3); // ids in another order than registration: the order of registration counts
+    h.register(1, T1);
     h.register(2, T2);
+
+    h.clientSends(C1, bytes(1));
+    h.clientSends(C2, bytes(2));
+    h.clientSends(C3, bytes(3));
+
+    assertEquals(C1, h.tunnel(2).client, "the newest spare first");
+    assertEquals(C2, h.tunnel(1).client);
+    assertEquals(C3, h.tunnel(3).client, "the oldest spare last");
+  }
+
+  @Test
+  void spareRegisteredLaterIsTakenBeforeOlderOnes() {
+    h.register(1, T1);
+    h.register(2, T2);
+    h.clientSends(C1, bytes(1)); // tunnel 2
+    h.advanceSeconds(5);
+    h.register(3, T3); // the inside replaces the spare that was taken
+
+    h.clientSends(C2, bytes(2));
+
+    assertEquals(C2, h.tunnel(3).client, "the spare that registered last, not the one that waited longest");
+    assertNull(h.tunnel(1).client);
+  }
+
+  @Test
+  void overdueSpareIsPassedOverForALiveOne() {
+    h.register(1, T1);
+    h.advanceSeconds(1);
+    h.register(2, T2); // the newest, goes quiet
     h.advanceSeconds(20);
-    h.keepalive(2, T2);
-    h.advanceSeconds(19); // tunnel 1 silent for 40 s: overdue; tunnel 2 for 19 s
+    h.keepalive(1, T1);
+    h.advanceSeconds(19); // tunnel 2 silent for 39 s: overdue; tunnel 1 for 19 s
     h.clearOutput();
 
     h.clientSends(C1, bytes(1));
 
-    assertEquals(C1, h.tunnel(2).client, "the live spare is taken");
-    assertNull(h.tunnel(1).client);
-    assertTrue(h.sentTo(T1).isEmpty());
-    assertEquals(MessageType.BIND, h.controlTo(T2).get(0).type());
+    assertEquals(C1, h.tunnel(1).client, "the live spare is taken");
+    assertNull(h.tunnel(2).client);
+    assertTrue(h.sentTo(T2).isEmpty());
+    assertEquals(MessageType.BIND, h.controlTo(T1).get(0).type());
   }
 
   @Test
-  void spareOnTimeUpToTheOverdueLimitIsStillTheOldest() {
+  void newestSpareOnTimeUpToTheOverdueLimitIsStillTaken() {
     h.register(1, T1);
     h.advanceSeconds(1);
     h.register(2, T2);
-    h.advanceMillis(37_500); // tunnel 1 silent for exactly 38.5 s: not overdue yet
+    h.advanceSeconds(30);
+    h.keepalive(1, T1);
+    h.advanceMillis(8_500); // tunnel 2 silent for exactly 38.5 s: not overdue yet
+
+    h.clientSends(C1, bytes(1));
+
+    assertEquals(C1, h.tunnel(2).client);
+  }
+
+  @Test
+  void newestSpareJustPastTheOverdueLimitIsPassedOver() {
+    h.register(1, T1);
+    h.advanceSeconds(1);
+    h.register(2, T2);
+    h.advanceSeconds(30);
+    h.keepalive(1, T1);
+    h.advanceMillis(8_501); // tunnel 2 silent for 38.501 s
 
     h.clientSends(C1, bytes(1));
 
@@ -74,125 +120,56 @@ class BindingTest {
     assertEquals(C1, h.tunnel(1).client, "better a quiet spare than none");
   }
 
+  /**
+   * Every free spare is overdue: one of them is taken all the same, and for the reason spares are
+   * taken newest first, it should be the newest (the one registered last and heard last).
+   */
+  @Test
+  void whenEverySpareIsOverdueTheNewestIsTaken() {
+    h.register(1, T1);
+    h.advanceSeconds(1);
+    h.register(2, T2);
+    h.advanceSeconds(40); // tunnel 1 silent for 41 s, tunnel 2 for 40 s: both overdue
+
+    h.clientSends(C1, bytes(1));
+
+    assertEquals(C1, h.tunnel(2).client);
+    assertNull(h.tunnel(1).client);
+  }
+
   @Test
   void passedOverSpareStaysFree() {
     h.register(1, T1);
-    h.register(2, T2);
+    h.register(2, T2); // the newest, goes quiet
     h.advanceSeconds(20);
-    h.keepalive(2, T2);
+    h.keepalive(1, T1);
     h.advanceSeconds(20);
 
     h.clientSends(C1, bytes(1));
     h.clientSends(C2, bytes(2));
 
-    assertEquals(C1, h.tunnel(2).client);
-    assertEquals(C2, h.tunnel(1).client, "the quiet spare is still there for the next client");
+    assertEquals(C1, h.tunnel(1).client);
+    assertEquals(C2, h.tunnel(2).client, "the quiet spare is still there for the next client");
   }
 
-  // ---- silent tunnel ------------------------------------------------------------------------
-
   @Test
-  void clientOfSilentTunnelMovesToALivelierSpare() {
+  void passedOverSpareGoesToTheOldestEnd() {
     h.register(1, T1);
-    h.clientSends(C1, bytes(1)); // bound to tunnel 1, which then goes silent
     h.register(2, T2);
+    h.register(3, T3); // the newest, goes quiet
     h.advanceSeconds(20);
+    h.keepalive(1, T1);
     h.keepalive(2, T2);
-    h.advanceSeconds(19);
-    h.keepalive(2, T2);
-    h.advanceSeconds(1); // tunnel 1 silent for 40 s
-    h.clearOutput();
-
-    byte[] payload = bytes(4, 5, 6);
-    h.clientSends(C1, payload);
-
-    assertNull(h.tunnel(1), "the silent tunnel is closed");
-    assertEquals(C1, h.tunnel(2).client);
-    assertEquals(1, h.events("silent_tunnel_replaced"));
-    assertEquals(1, h.closedCount("silent"));
-    ControlMessage close = h.lastControlTo(T1);
-    assertEquals(MessageType.CLOSE, close.type());
-    assertEquals(CloseReason.UNKNOWN_TUNNEL.code, close.reason());
-    List<Sent> toT2 = h.sentTo(T2);
-    assertEquals(2, toT2.size(), "BIND, then the datagram: " + toT2);
-    assertEquals(MessageType.BIND, toT2.get(0).control().type());
-    assertEquals(C1, toT2.get(0).control().address());
-    assertArrayEquals(payload, toT2.get(1).bytes());
-    assertTrue(h.dataTo(T1).isEmpty());
-  }
-
-  @Test
-  void clientOfSilentTunnelStaysWhenNoSpareIsLivelier() {
-    h.register(1, T1);
-    h.register(2, T2); // registered in the same instant: no livelier
-    h.clientSends(C1, bytes(1)); // bound to tunnel 1
-    h.advanceSeconds(40);
-    h.clearOutput();
-
-    h.clientSends(C1, bytes(2));
-
-    assertNotNull(h.tunnel(1));
-    assertEquals(C1, h.tunnel(1).client);
-    assertArrayEquals(bytes(2), h.dataTo(T1).get(0));
-    assertTrue(h.sentTo(T2).isEmpty());
-    assertEquals(0, h.events("silent_tunnel_replaced"));
-    h.clientSends(C2, bytes(3));
-    assertEquals(C2, h.tunnel(2).client, "the spare looked at was put back");
-  }
-
-  @Test
-  void clientOfSilentTunnelStaysWithoutSpare() {
-    h.register(1, T1);
+    h.advanceSeconds(20); // tunnel 3 overdue
     h.clientSends(C1, bytes(1));
-    h.advanceSeconds(40);
-    h.clearOutput();
+    assertEquals(C1, h.tunnel(2).client, "the newest live spare");
+    h.keepalive(3, T3); // tunnel 3 is on time again
 
-    h.clientSends(C1, bytes(2));
+    h.clientSends(C2, bytes(2));
+    h.clientSends(C3, bytes(3));
 
-    assertEquals(C1, h.tunnel(1).client);
-    assertEquals(1, h.dataTo(T1).size());
-    assertEquals(0, h.closedCount("silent"));
-  }
-
-  @Test
-  void clientOfTunnelOnTimeStaysEvenIfASpareIsLivelier() {
-    h.register(1, T1);
-    h.clientSends(C1, bytes(1));
-    h.register(2, T2);
-    h.advanceSeconds(30);
-    h.keepalive(2, T2);
-    h.advanceSeconds(8); // tunnel 1 silent for 38 s: not overdue
-
-    h.clientSends(C1, bytes(2));
-
-    assertEquals(C1, h.tunnel(1).client);
-    assertNull(h.tunnel(2).client);
-    assertEquals(0, h.events("silent_tunnel_replaced"));
-  }
-
-  /**
-   * The agent behind tunnels 1 and 3 died; tunnel 2 is a spare of its successor that keeps sending
-   * keepalives. The client of tunnel 1 should go to the spare that kept its keepalives, not to the
-   * dead agent's older spare (tunnel 3), which is itself overdue.
-   */
-  @Test
-  void clientOfSilentTunnelMovesToTheSpareThatKeptItsKeepalives() {
-    h.register(1, T1);
-    h.clientSends(C1, bytes(1)); // bound to tunnel 1
-    h.advanceSeconds(5);
-    h.register(3, T3); // the dead agent's spare: older, quiet from here on, but livelier than tunnel 1
-    h.advanceSeconds(5);
-    h.register(2, T2); // the new agent's spare
-    h.advanceSeconds(20);
-    h.keepalive(2, T2);
-    h.advanceSeconds(20); // tunnel 1 silent for 50 s, tunnel 3 for 45 s (both overdue), tunnel 2 for 20 s
-    h.clearOutput();
-
-    h.clientSends(C1, bytes(2));
-
-    assertEquals(C1, h.tunnel(2).client, "moved to the live spare");
-    assertArrayEquals(bytes(2), h.dataTo(T2).get(0));
-    assertTrue(h.sentTo(T3).isEmpty(), "nothing to the dead spare: " + h.sentTo(T3));
+    assertEquals(C2, h.tunnel(1).client, "the spare passed over was put back as the oldest");
+    assertEquals(C3, h.tunnel(3).client);
   }
 
   // ---- closing ------------------------------------------------------------------------------
@@ -223,13 +200,13 @@ class BindingTest {
   @Test
   void closedSpareIsNeverHandedOut() {
     h.register(1, T1);
-    h.register(2, T2);
-    h.close(1, T1, CloseReason.IDLE);
+    h.register(2, T2); // the newest: it would be taken next
+    h.close(2, T2, CloseReason.IDLE);
 
     h.clientSends(C1, bytes(1));
 
-    assertEquals(C1, h.tunnel(2).client);
-    assertTrue(h.sentTo(T1).stream().noneMatch(s -> s.isData() || s.control().type() == MessageType.BIND));
+    assertEquals(C1, h.tunnel(1).client);
+    assertTrue(h.sentTo(T2).stream().noneMatch(s -> s.isData() || s.control().type() == MessageType.BIND));
   }
 
   @Test

@@ -486,22 +486,23 @@ class RegistrationTest {
   void closeRemovesTunnelAndFreesTheClientAtOnce() {
     h.register(1, T1);
     h.register(2, T2);
-    h.clientSends(C1, bytes(1)); // bound to tunnel 1
+    h.clientSends(C1, bytes(1)); // bound to tunnel 2, the newest spare
+    assertEquals(C1, h.tunnel(2).client);
 
-    h.close(1, T1, CloseReason.IDLE);
+    h.close(2, T2, CloseReason.IDLE);
 
-    assertNull(h.tunnel(1));
+    assertNull(h.tunnel(2));
     assertNull(h.table().byClient(C1));
     assertEquals(1, h.closedCount("inside_idle"));
     assertEquals(1, h.published(OutsideEvent.Kind.CLOSED).size());
-    assertTrue(h.controlTo(T1, MessageType.CLOSE).isEmpty(), "the inside closed: no CLOSE back");
+    assertTrue(h.controlTo(T2, MessageType.CLOSE).isEmpty(), "the inside closed: no CLOSE back");
     h.clearOutput();
 
     h.clientSends(C1, bytes(2));
 
-    assertEquals(C1, h.tunnel(2).client, "the same client binds a new spare at once");
-    assertEquals(MessageType.BIND, h.controlTo(T2).get(0).type());
-    assertArrayEquals(bytes(2), h.dataTo(T2).get(0));
+    assertEquals(C1, h.tunnel(1).client, "the same client binds a new spare at once");
+    assertEquals(MessageType.BIND, h.controlTo(T1).get(0).type());
+    assertArrayEquals(bytes(2), h.dataTo(T1).get(0));
   }
 
   @Test

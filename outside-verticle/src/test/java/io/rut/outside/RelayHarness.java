@@ -72,6 +72,8 @@ final class RelayHarness {
   ControlCodec reader;
   /** The inside agent's one message counter. */
   private long insideCounter = 1_000_000;
+  /** The relay handles a HELLO or KEEPALIVE of the inside: a CHALLENGE now answers it, and is no probe. */
+  private boolean asking;
 
   RelayHarness() {
     this(new JsonObject());
@@ -167,7 +169,12 @@ final class RelayHarness {
   /** Encodes {@code m} as the inside does, sends it from {@code from}, and returns the bytes. */
   byte[] control(ControlMessage m, InetSocketAddress from) {
     byte[] wire = inside.encode(m);
-    datagram(wire, from);
+    asking = m.type() == MessageType.HELLO || m.type() == MessageType.KEEPALIVE;
+    try {
+      datagram(wire, from);
+    } finally {
+      asking = false;
+    }
     return wire;
   }
 
@@ -234,6 +241,48 @@ final class RelayHarness {
     return null;
   }
 
+  // ---- probes of silent tunnels (SilentTunnels) ----------------------------------------------
+
+  /**
+   * The probes the relay sent to {@code address} for {@code tunnelId}, in order: the CHALLENGEs
+   * that answer no HELLO or KEEPALIVE of the inside (those look the same on the wire).
+   */
+  List<ControlMessage> probesTo(long tunnelId, InetSocketAddress address) {
+    return out.probes.stream().filter(s -> s.to.equals(address) && s.control.tunnelId() == tunnelId)
+        .map(Sent::control).toList();
+  }
+
+  /**
+   * The inside agent behind {@code address} answers the latest probe of tunnel {@code tunnelId} as
+   * a live one does: AUTH with the cookie the CHALLENGE carried, naming the tunnel's client if it
+   * has one. A registered tunnel that a test wants alive must do this; the harness does not answer
+   * by itself. Returns the relay's answer to the AUTH (ACK, normally), or null.
+   */
+  ControlMessage answerProbe(long tunnelId, InetSocketAddress address) {
+    return answer(probesTo(tunnelId, address), tunnelId, address);
+  }
+
+  /** As {@link #answerProbe}, for the latest CHALLENGE of any kind (a KEEPALIVE's from a new address, say). */
+  ControlMessage answerChallenge(long tunnelId, InetSocketAddress address) {
+    return answer(controlTo(address, MessageType.CHALLENGE).stream().filter(m -> m.tunnelId() == tunnelId).toList(),
+        tunnelId, address);
+  }
+
+  private ControlMessage answer(List<ControlMessage> challenges, long tunnelId, InetSocketAddress address) {
+    assertNotNull(challenges.isEmpty() ? null : challenges, "no CHALLENGE of tunnel " + tunnelId + " at " + address);
+    ControlMessage probe = challenges.get(challenges.size() - 1);
+    OutsideTunnel t = tunnel(tunnelId);
+    InetSocketAddress client = t == null ? null : t.client;
+    int before = out.sent.size();
+    auth(tunnelId, address, probe.cookie(), client);
+    for (Sent s : out.sent.subList(before, out.sent.size())) {
+      if (s.control != null && s.to.equals(address)) {
+        return s.control;
+      }
+    }
+    return null;
+  }
+
   // ---- what went out ------------------------------------------------------------------------
 
   enum Kind { FORWARD, HELD, CONTROL }
@@ -253,6 +302,8 @@ final class RelayHarness {
   /** The recording {@link RelayOutput}. */
   final class Recorder implements RelayOutput {
     final List<Sent> sent = new ArrayList<>();
+    /** The CHALLENGEs of {@link #sent} that answer nothing the inside asked: probes. */
+    final List<Sent> probes = new ArrayList<>();
     final List<OutsideEvent> published = new ArrayList<>();
 
     @Override
@@ -272,7 +323,11 @@ final class RelayHarness {
       if (m == null) {
         fail("the relay sent a control message that does not verify under the service's keys");
       }
-      sent.add(new Sent(Kind.CONTROL, to, message.clone(), m));
+      Sent s = new Sent(Kind.CONTROL, to, message.clone(), m);
+      sent.add(s);
+      if (m.type() == MessageType.CHALLENGE && !asking) {
+        probes.add(s);
+      }
     }
 
     @Override
@@ -284,6 +339,7 @@ final class RelayHarness {
   /** Forgets what was sent and published so far. */
   void clearOutput() {
     out.sent.clear();
+    out.probes.clear();
     out.published.clear();
   }
 

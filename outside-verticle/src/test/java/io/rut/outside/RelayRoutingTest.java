@@ -89,7 +89,7 @@ class RelayRoutingTest {
   }
 
   @Test
-  void strangerBindsOldestSpareWithBindBeforeData() {
+  void strangerBindsNewestSpareWithBindBeforeData() {
     h.register(1, T1);
     h.register(2, T2);
     h.clearOutput();
@@ -97,16 +97,16 @@ class RelayRoutingTest {
     byte[] first = bytes(1, 0, 0, 0, 42);
     h.clientSends(C1, first);
 
-    List<Sent> toT1 = h.sentTo(T1);
-    assertEquals(2, toT1.size(), "BIND then the data: " + toT1);
-    assertEquals(MessageType.BIND, toT1.get(0).control().type());
-    assertEquals(C1, toT1.get(0).control().address());
-    assertEquals(1, toT1.get(0).control().tunnelId());
-    assertTrue(toT1.get(1).isData());
-    assertArrayEquals(first, toT1.get(1).bytes());
-    assertTrue(h.sentTo(T2).isEmpty(), "the younger spare stays free");
-    assertEquals(C1, h.tunnel(1).client);
-    assertNull(h.tunnel(2).client);
+    List<Sent> toT2 = h.sentTo(T2);
+    assertEquals(2, toT2.size(), "BIND then the data: " + toT2);
+    assertEquals(MessageType.BIND, toT2.get(0).control().type());
+    assertEquals(C1, toT2.get(0).control().address());
+    assertEquals(2, toT2.get(0).control().tunnelId());
+    assertTrue(toT2.get(1).isData());
+    assertArrayEquals(first, toT2.get(1).bytes());
+    assertTrue(h.sentTo(T1).isEmpty(), "the older spare stays free");
+    assertEquals(C1, h.tunnel(2).client);
+    assertNull(h.tunnel(1).client);
     assertEquals(1, h.events("tunnel_bound"));
     assertEquals(1, h.published(OutsideEvent.Kind.BOUND).size());
     assertEquals(C1, h.published(OutsideEvent.Kind.BOUND).get(0).client());
@@ -120,8 +120,8 @@ class RelayRoutingTest {
     h.clientSends(C1, bytes(1));
     h.clientSends(C2, bytes(2));
 
-    assertEquals(C1, h.tunnel(1).client);
-    assertEquals(C2, h.tunnel(2).client);
+    assertEquals(C1, h.tunnel(2).client, "the newest spare first");
+    assertEquals(C2, h.tunnel(1).client);
     assertEquals(0, h.table().spareCount());
     assertEquals(2, h.table().activeCount());
   }

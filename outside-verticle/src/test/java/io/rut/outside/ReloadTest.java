@@ -39,16 +39,16 @@ class ReloadTest {
     RelayHarness h = new RelayHarness();
     h.register(1, T1);
     h.register(2, T2);
-    h.clientSends(C1, bytes(1));
+    h.clientSends(C1, bytes(1)); // the newest spare, tunnel 2
 
     h.reload(new JsonObject().put("maxTunnels", 50).put("keepaliveInterval", 10));
 
     assertEquals(2, h.table().size());
-    assertEquals(C1, h.tunnel(1).client);
+    assertEquals(C1, h.tunnel(2).client);
     h.clientSends(C1, bytes(2));
-    assertArrayEquals(bytes(2), h.dataTo(T1).get(1));
+    assertArrayEquals(bytes(2), h.dataTo(T2).get(1));
     h.clientSends(C2, bytes(3));
-    assertEquals(C2, h.tunnel(2).client);
+    assertEquals(C2, h.tunnel(1).client);
   }
 
   @Test
@@ -94,7 +94,10 @@ class ReloadTest {
   @Test
   void keepaliveIntervalChangesTheSweepPeriod() {
     RelayHarness h = new RelayHarness();
-    assertEquals(1000, h.relay.tickMillis());
+    assertEquals(500, h.relay.tickMillis());
+
+    h.reload(new JsonObject().put("keepaliveInterval", 0.8));
+    assertEquals(400, h.relay.tickMillis());
 
     h.reload(new JsonObject().put("keepaliveInterval", 0.4));
     assertEquals(200, h.relay.tickMillis());
@@ -135,13 +138,16 @@ class ReloadTest {
     RelayHarness h = new RelayHarness();
     h.register(1, T1);
     h.advanceSeconds(1);
-    h.register(2, T2);
-    h.advanceSeconds(5); // tunnel 1 silent for 6 s: on time at 25 s
+    h.register(2, T2); // the newest spare
+    h.advanceSeconds(4);
+    h.keepalive(1, T1);
+    h.advanceSeconds(1); // tunnel 2 silent for 5 s, tunnel 1 for 1 s: both on time at 25 s
 
-    h.reload(new JsonObject().put("keepaliveInterval", 2)); // overdue after 4 s
+    h.reload(new JsonObject().put("keepaliveInterval", 2)); // overdue after 2 x 1.5 + 1 = 4 s
     h.clientSends(C1, bytes(1));
 
-    assertEquals(C1, h.tunnel(2).client, "tunnel 1 is overdue under the new interval, tunnel 2 is not");
+    assertEquals(C1, h.tunnel(1).client, "tunnel 2 is overdue under the new interval, tunnel 1 is not");
+    assertNull(h.tunnel(2).client);
   }
 
   @Test
@@ -164,15 +170,15 @@ class ReloadTest {
     RelayHarness h = new RelayHarness();
     h.register(1, T1);
     h.register(2, T2);
-    h.clientSends(C1, bytes(1));
+    h.clientSends(C1, bytes(1)); // the newest spare, tunnel 2
 
     h.reload(new JsonObject().put("deny", new JsonArray().add("203.0.113.0/24")));
 
     h.clientSends(C2, bytes(2));
     assertEquals(1, h.drops(DropReason.NOT_ALLOWED));
-    assertNull(h.tunnel(2).client);
+    assertNull(h.tunnel(1).client);
     h.clientSends(C1, bytes(3));
-    assertEquals(2, h.dataTo(T1).size(), "a bound client keeps its tunnel");
+    assertEquals(2, h.dataTo(T2).size(), "a bound client keeps its tunnel");
   }
 
   @Test
@@ -194,7 +200,7 @@ class ReloadTest {
     h.register(1, T1);
     h.register(2, T2);
     h.register(3, T3);
-    h.clientSends(C1, bytes(1));
+    h.clientSends(C1, bytes(1)); // the newest spare, tunnel 3
 
     h.reload(new JsonObject().put("maxTunnelsPerIp", 1));
     h.clientSends(C1_OTHER_PORT, bytes(2));

@@ -100,8 +100,10 @@ class SweepTest {
 
   @Test
   void sweepPeriodIsHalfTheIntervalWithinBounds() {
-    assertEquals(1000, h.relay.tickMillis(), "25 s: at most 1 s");
+    assertEquals(500, h.relay.tickMillis(), "25 s: at most 500 ms");
     assertEquals(500, new RelayHarness(new JsonObject().put("keepaliveInterval", 1)).relay.tickMillis());
+    assertEquals(400, new RelayHarness(new JsonObject().put("keepaliveInterval", 0.8)).relay.tickMillis(),
+        "half the interval");
     assertEquals(100, new RelayHarness(new JsonObject().put("keepaliveInterval", 0.1)).relay.tickMillis(),
         "at least 100 ms");
   }

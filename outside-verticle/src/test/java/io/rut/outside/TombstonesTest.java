@@ -79,11 +79,13 @@ class TombstonesTest {
   void silentTunnelThatSpeaksAgainIsClosedAgain() {
     h.register(1, T1);
     h.clientSends(C1, bytes(1));
-    h.register(2, T2);
-    h.advanceSeconds(30);
-    h.keepalive(2, T2);
-    h.advanceSeconds(10);
-    h.clientSends(C1, bytes(2)); // tunnel 1 silent for 40 s: replaced by tunnel 2
+    h.advanceMillis(600);
+    h.clientSends(C1, bytes(2));
+    h.advanceMillis(600);
+    h.clientSends(C1, bytes(3)); // tunnel 1 silent for 1.2 s while its client sent 2: probed
+    assertEquals(1, h.events("tunnel_probed"));
+    h.advanceMillis(1_100);
+    h.clientSends(C1, bytes(4)); // the probe went unanswered: closed (SilentTunnels)
     assertEquals(1, h.closedCount("silent"));
     h.clearOutput();
 
