@@ -69,7 +69,7 @@ class AgentProcessTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
       "outside|-l 2222|secret",
       "outside|-l 2222 -k base64:AAAA|32 bytes",
       "outside|-l 2222 -o example.com:1 -k x|contradict",
@@ -78,7 +78,7 @@ class AgentProcessTest {
       "inside|-s localhost -o 127.0.0.1:2222 -k x|-s: expected host:port",
       "inside|-s 127.0.0.1:51820 -k x|missing -o",
       "inside|-s 127.0.0.1:51820 -o 127.0.0.1:2222 -k x -l 5|belongs to the outside agent",
-      "inside|-conf /no/such/file.json|cannot read config file",
+      "inside|-conf /no/such/file.json|config file '/no/such/file.json' not found",
   })
   void badCommandLinesExitWithOneClearLine(String agent, String args, String expected) throws Exception {
     Process p = start(agent.equals("outside") ? OutsideMain.class : InsideMain.class, args.split(" "));

@@ -105,7 +105,7 @@ public final class RutLauncher<C extends AgentConfig> {
     if (args.get(0).equals("keygen")) {
       throw new ConfigException("keygen takes no arguments");
     }
-    return new Parsed<>(agent.fromJson(SeedFlags.toJson(agent.side(), args)), null);
+    return new Parsed<>(SeedFlags.read(agent.side(), args, agent::fromJson), null);
   }
 
   /** A validated configuration and the file it came from (null for flags). */
@@ -146,6 +146,10 @@ public final class RutLauncher<C extends AgentConfig> {
           .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of(source)))).toString();
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new ConfigException("config file '" + source + "' is not UTF-8 text");
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ConfigException("config file '" + source + "' not found");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ConfigException("config file '" + source + "' is not readable: permission denied");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file '" + source + "': " + e.getMessage());
     } catch (java.nio.file.InvalidPathException e) {
@@ -160,18 +164,48 @@ public final class RutLauncher<C extends AgentConfig> {
 
   private void printHelp() {
     String jar = agent.name() + ".jar";
+    List<String[]> commands = List.of(
+        new String[] {"-conf FILE", "run with a JSON configuration (conf/README.md)"},
+        new String[] {"[options]", "run one service 'default' from the options below"},
+        new String[] {"keygen", "print a fresh secret (base64:...)"},
+        new String[] {"--help", "this text"});
+    List<String[]> options = new java.util.ArrayList<>();
+    for (Map.Entry<String, SeedFlags.Option> e : SeedFlags.flags(agent.side()).entrySet()) {
+      options.add(new String[] {e.getKey() + " " + e.getValue().value(), e.getValue().help()});
+    }
+    List<String[]> all = new java.util.ArrayList<>(commands);
+    all.addAll(options);
+    int column = HELP_INDENT + all.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 2;
     out.println("RUT " + agent.name() + " agent: reverse UDP tunnel.");
     out.println();
-    out.println("Usage:");
-    out.println("  java -jar " + jar + " -conf FILE       run with a JSON configuration (see conf/README.md)");
-    out.println("  java -jar " + jar + " [options]        run one service named 'default' from options");
-    out.println("  java -jar " + jar + " keygen           print a fresh secret (base64:...)");
-    out.println("  java -jar " + jar + " --help           this text");
+    out.println("Usage: java -jar " + jar + " COMMAND");
+    out.println();
+    out.println("Commands:");
+    commands.forEach(r -> helpRow(r, column));
     out.println();
     out.println("Options (those of the C tools, and a few more):");
-    for (Map.Entry<String, String> e : SeedFlags.flags(agent.side()).entrySet()) {
-      out.printf("  %-20s %s%n", e.getKey(), e.getValue());
+    options.forEach(r -> helpRow(r, column));
+  }
+
+  static final int HELP_INDENT = 2;
+  static final int HELP_WIDTH = 80;
+
+  /** One entry of --help: its description starts at {@code column} and wraps within the width. */
+  private void helpRow(String[] row, int column) {
+    StringBuilder line = new StringBuilder(" ".repeat(HELP_INDENT)).append(row[0]);
+    for (String word : row[1].split(" ")) {
+      if (line.length() > column && line.length() + 1 + word.length() > HELP_WIDTH) {
+        out.println(line);
+        line = new StringBuilder();
+      }
+      if (line.length() < column) {
+        line.append(" ".repeat(column - line.length()));
+      } else {
+        line.append(' ');
+      }
+      line.append(word);
     }
+    out.println(line);
   }
 
   private static final class Application extends VertxApplication {
