@@ -1,7 +1,6 @@
 package io.rut.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rut.inside.InsideMain;
@@ -102,26 +101,35 @@ class AgentProcessTest {
   }
 
   @Test
-  void aPortInUseIsOneLineAndANonZeroExit() throws Exception {
+  void aPortInUseIsOneLineAndExitCode1() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       Process p = start(OutsideMain.class, "-l", "127.0.0.1:" + taken.getLocalPort(), "-k", Rig.SECRET);
       List<String> lines = errorLines(p);
-      assertNotEquals(0, p.exitValue());
-      List<String> errors = lines.stream().filter(l -> l.startsWith("rut-outside: error:")).toList();
-      assertEquals(1, errors.size(), "one error line: " + lines);
-      assertTrue(errors.get(0).contains("address already in use") && errors.get(0).contains(
-          "127.0.0.1:" + taken.getLocalPort()), errors.get(0));
+      assertEquals(1, p.exitValue(), "a failure to start: " + lines);
+      assertEquals(1, lines.size(), "one line: " + lines);
+      assertTrue(lines.get(0).startsWith("rut-outside: error: ") && lines.get(0).contains("address already in use")
+          && lines.get(0).contains("127.0.0.1:" + taken.getLocalPort()), lines.get(0));
     }
   }
 
   @Test
-  void sigtermMakesTheInsideAgentCloseItsTunnels() throws Exception {
+  void anUnresolvableHostIsOneLineAndExitCode1() throws Exception {
+    Process p = start(InsideMain.class, "-s", "127.0.0.1:9", "-o", "no-such-host.invalid:1", "-k", Rig.SECRET);
+    List<String> lines = errorLines(p);
+    assertEquals(1, p.exitValue(), "a failure to start: " + lines);
+    assertEquals(List.of("rut-inside: error: cannot resolve host 'no-such-host.invalid'"), lines);
+  }
+
+  @Test
+  void sigtermMakesTheInsideAgentCloseItsTunnelsAndExitZero(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
     rig = new Rig();
     rig.startEcho("127.0.0.1", 0);
     rig.startOutside(Rig.outsideService("127.0.0.1:0"));
     String conf = new JsonObject().put("services", new JsonArray().add(Rig.insideService(
         "127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port()))).encode();
-    Process inside = start(InsideMain.class, "-conf", conf);
+    Path log = dir.resolve("inside.log");
+    Process inside = startLogged(List.of(), InsideMain.class, log, "-conf", conf);
     rig.awaitStatus(s -> s.getInteger("spares") >= 2, Duration.ofSeconds(20));
     try (TestClient client = TestClient.to(rig.outsidePort())) {
       byte[] hello = "hello".getBytes();
@@ -129,9 +137,37 @@ class AgentProcessTest {
     }
     inside.destroy(); // SIGTERM
     assertTrue(inside.waitFor(20, TimeUnit.SECONDS), "the inside agent stops on SIGTERM");
+    assertEquals(0, inside.exitValue(), "a clean stop");
     rig.awaitStatus(s -> s.getInteger("tunnels") == 0, Duration.ofSeconds(2));
     assertTrue(rig.outside.meters(Rig.SERVICE).closedCount("inside_shutdown") >= 3,
         "the active tunnel and the spares said CLOSE");
+    assertStoppingThenStopped(log, "inside", "SIGTERM");
+  }
+
+  @Test
+  void sigintStopsTheOutsideAgentWithExitZero(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
+    Path log = dir.resolve("outside.log");
+    Process outside = startLogged(List.of(), OutsideMain.class, log, "-conf", conf);
+    awaitLine(log, "event=started");
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(outside.pid())).start();
+    assertEquals(0, kill.waitFor());
+    assertTrue(outside.waitFor(20, TimeUnit.SECONDS), "the outside agent stops on SIGINT");
+    assertEquals(0, outside.exitValue(), "a clean stop");
+    assertStoppingThenStopped(log, "outside", "SIGINT");
+  }
+
+  /** One stopping line, then one stopped line, the last line of the log. */
+  private static void assertStoppingThenStopped(Path log, String agent, String signal) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    List<String> stopping = lines.stream().filter(l -> l.contains(" event=stopping")).toList();
+    List<String> stopped = lines.stream().filter(l -> l.contains(" event=stopped")).toList();
+    assertEquals(1, stopping.size(), "one stopping line: " + lines);
+    assertEquals(1, stopped.size(), "one stopped line: " + lines);
+    assertTrue(stopping.get(0).endsWith(" INFO agent=" + agent + " event=stopping signal=" + signal), stopping.get(0));
+    assertTrue(stopped.get(0).endsWith(" INFO agent=" + agent + " event=stopped"), stopped.get(0));
+    assertTrue(lines.indexOf(stopping.get(0)) < lines.indexOf(stopped.get(0)), "stopping before stopped: " + lines);
+    assertEquals(stopped.get(0), lines.get(lines.size() - 1), "nothing after stopped: " + lines);
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.rut.launch;
 import io.rut.config.ConfigException;
 import io.rut.config.ConfigText;
 import io.rut.config.AgentConfig;
+import io.rut.metrics.EventLog;
 import io.rut.metrics.Registries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.SeedFlags;
@@ -28,13 +29,20 @@ import java.util.function.Supplier;
 /**
  * Starts an agent from its command line: {@code -conf FILE}, the C tools' flags, {@code keygen} or
  * {@code --help}. Everything is validated before anything binds; a bad command line costs one line
- * on standard error and exit code 2. The running agent is a {@link VertxApplication}, whose
- * shutdown hook undeploys the verticles on SIGTERM so that they can say goodbye to their peers.
+ * on standard error and exit code 2, a failure to start one line and exit code 1. The running
+ * agent is a {@link VertxApplication}; SIGTERM and SIGINT close it, which undeploys the verticles
+ * so that they can say goodbye to their peers, and then end the process with exit code 0.
  */
 public final class RutLauncher<C extends AgentConfig> {
 
+  /** Exit code for a failure to start: a port in use, a host that does not resolve, any deploy failure. */
+  public static final int FAILURE = 1;
+
   /** Exit code for a command line or configuration that cannot be used. */
   public static final int USAGE = 2;
+
+  /** How long a stop may take before the process ends anyway, with {@link #FAILURE}. */
+  static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   /** What sets one agent apart: its flags, its configuration type and its verticle. */
   public interface Agent<C extends AgentConfig> {
@@ -133,11 +141,56 @@ public final class RutLauncher<C extends AgentConfig> {
     PrometheusMeterRegistry registry = Registries.prometheus();
     Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
     Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
-    int code = new Application(hooks).launch();
-    if (code == 0 && verticle instanceof Reloadable reloadable) {
+    // The launcher's own codes (11, 15) read as signals to operators and systemd: a failed start is 1.
+    if (new Application(hooks).launch() != 0) {
+      return FAILURE;
+    }
+    onStopSignals(hooks.vertx);
+    if (verticle instanceof Reloadable reloadable) {
       onSighup(reloadable);
     }
-    return code;
+    return 0;
+  }
+
+  /**
+   * SIGTERM and SIGINT stop the agent with exit code 0 instead of the JVM's 143 and 130. The stop
+   * runs here, before {@code System.exit}: in a shutdown hook its log lines could be lost to the
+   * logging system's own hook, and a hook may not call {@code System.exit}. Vert.x's shutdown hook
+   * then finds Vert.x closed already.
+   */
+  private void onStopSignals(Vertx vertx) {
+    EventLog log = new EventLog(agent.name());
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+          if (stopping.compareAndSet(false, true)) {
+            System.exit(stop(vertx, log, "SIG" + name, STOP_TIMEOUT));
+          }
+        });
+      } catch (IllegalArgumentException e) {
+        // the JVM keeps this signal (-Xrs): its shutdown hook still closes Vert.x
+      }
+    }
+  }
+
+  /** Closes Vert.x (the verticles say goodbye) and tells how it went; returns the exit code. */
+  static int stop(Vertx vertx, EventLog log, String signal, java.time.Duration timeout) {
+    log.info("stopping", "signal", signal);
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      log.info("stopped");
+      return 0;
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("stop_failed", "reason", "not stopped within " + timeout.toMillis() / 1000.0 + " s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("stop_failed", "reason", describe(e.getCause() == null ? e : e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("stop_failed", "reason", "interrupted");
+    }
+    return FAILURE;
   }
 
   private static String readFile(String source) {
@@ -226,6 +279,7 @@ public final class RutLauncher<C extends AgentConfig> {
     private final Supplier<Deployable> verticle;
     private final boolean vertxMetrics;
     private final PrometheusMeterRegistry registry;
+    private volatile Vertx vertx;
 
     Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry) {
       this.verticle = verticle;
@@ -245,6 +299,16 @@ public final class RutLauncher<C extends AgentConfig> {
     @Override
     public Supplier<? extends Deployable> verticleSupplier() {
       return verticle;
+    }
+
+    @Override
+    public void afterVertxStarted(HookContext context) {
+      vertx = context.vertx();
+    }
+
+    @Override
+    public void afterFailureToStartVertx(HookContext context, Throwable t) {
+      err.println("rut-" + agent.name() + ": error: cannot start Vert.x: " + describe(t));
     }
 
     @Override
