@@ -252,6 +252,42 @@ class AgentProcessTest {
   }
 
   @Test
+  void healthAsksARunningAgentAndExits0WhenHealthy() throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    int statusPort = freeTcpPort();
+    String conf = new JsonObject().put("metrics", new JsonObject().put("listen", "127.0.0.1:" + statusPort))
+        .put("services", new JsonArray().add(Rig.insideService("127.0.0.1:" + rig.outsidePort(),
+            "127.0.0.1:" + rig.echo.port()))).encode();
+    start(InsideMain.class, "-conf", conf);
+    awaitHealth(statusPort, body -> body.contains("\"ok\""));
+
+    Process health = started(agent(List.of(), InsideMain.class, "health", "127.0.0.1:" + statusPort)
+        .redirectOutput(ProcessBuilder.Redirect.PIPE).start());
+    String out = new String(health.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> err = errorLines(health);
+    assertEquals(0, health.exitValue(), "healthy: " + out + err);
+    assertTrue(new JsonObject(out).getString("status").equals("ok"), out);
+    assertEquals(List.of(), err);
+  }
+
+  @Test
+  void healthOfAClosedPortExits1WithOneLine() throws Exception {
+    int port = freeTcpPort();
+    Process health = start(OutsideMain.class, "health", "127.0.0.1:" + port);
+    List<String> err = errorLines(health);
+    assertEquals(1, health.exitValue());
+    assertEquals(List.of("rut-outside: health: http://127.0.0.1:" + port + "/health: connection refused"), err);
+  }
+
+  private static int freeTcpPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @Test
   void anAgentLeavesItsSchedulingPolicyAsItWasStarted() throws Exception {
     String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
     Process normal = start(OutsideMain.class, "-conf", conf);

@@ -27,8 +27,8 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Starts an agent from its command line: {@code -conf FILE}, the C tools' flags, {@code keygen} or
- * {@code --help}. Everything is validated before anything binds; a bad command line costs one line
+ * Starts an agent from its command line: {@code -conf FILE}, the C tools' flags, {@code keygen},
+ * {@code health HOST:PORT} or {@code --help}. Everything is validated before anything binds; a bad command line costs one line
  * on standard error and exit code 2, a failure to start one line and exit code 1. The running
  * agent is a {@link VertxApplication}; SIGTERM and SIGINT close it, which undeploys the verticles
  * so that they can say goodbye to their peers, and then end the process with exit code 0.
@@ -70,6 +70,7 @@ public final class RutLauncher<C extends AgentConfig> {
   private final Agent<C> agent;
   private final PrintStream out;
   private final PrintStream err;
+  private boolean running;
 
   public RutLauncher(Agent<C> agent, PrintStream out, PrintStream err) {
     this.agent = agent;
@@ -77,15 +78,17 @@ public final class RutLauncher<C extends AgentConfig> {
     this.err = err;
   }
 
-  /** Parses, validates and runs; returns only on failure or for keygen/--help. */
+  /** Parses, validates and runs; ends the process unless an agent runs. */
   public static <C extends AgentConfig> void main(Agent<C> agent, String[] args) {
     // Netty's buffer-allocation events for Java Flight Recorder load JFR's machinery on the first
     // datagram (about 130 ms of an agent's start here); -Dio.netty.jfr.enabled=true restores them.
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
-    int code = new RutLauncher<>(agent, System.out, System.err).launch(args);
-    if (code != 0) {
+    RutLauncher<C> launcher = new RutLauncher<>(agent, System.out, System.err);
+    int code = launcher.launch(args);
+    // A running agent lives on in Vert.x's threads; anything else ends here.
+    if (!launcher.running) {
       System.exit(code);
     }
   }
@@ -130,6 +133,10 @@ public final class RutLauncher<C extends AgentConfig> {
       printHelp();
       return 0;
     }
+    if (!args.isEmpty() && args.get(0).equals("health")) {
+      return new HealthCheck(agent.name(), out, err).run(args.subList(1, args.size()),
+          System.getenv(HealthCheck.TOKEN_VARIABLE), HealthCheck.TIMEOUT);
+    }
     Parsed<C> parsed;
     try {
       parsed = parse(args);
@@ -145,6 +152,7 @@ public final class RutLauncher<C extends AgentConfig> {
     if (new Application(hooks).launch() != 0) {
       return FAILURE;
     }
+    running = true;
     onStopSignals(hooks.vertx);
     if (verticle instanceof Reloadable reloadable) {
       onSighup(reloadable);
@@ -221,6 +229,8 @@ public final class RutLauncher<C extends AgentConfig> {
         new String[] {"-conf FILE", "run with a JSON configuration (conf/README.md)"},
         new String[] {"[options]", "run one service 'default' from the options below"},
         new String[] {"keygen", "print a fresh secret (base64:...)"},
+        new String[] {"health HOST:PORT", "ask a running agent's status endpoint for /health: exit 0 if healthy, "
+            + "1 if not; sends " + HealthCheck.TOKEN_VARIABLE + " as the bearer token if set"},
         new String[] {"--help", "this text"});
     List<String[]> options = new java.util.ArrayList<>();
     for (Map.Entry<String, SeedFlags.Option> e : SeedFlags.flags(agent.side()).entrySet()) {

@@ -97,6 +97,17 @@ class RutLauncherLaunchTest {
     }
     String longest = name.equals("outside") ? "  --keepaliveInterval SECONDS  " : "  --connectionTimeout SECONDS  ";
     assertTrue(rows.stream().anyMatch(r -> r.startsWith(longest)), c.out());
+    assertTrue(c.out().contains("  health HOST:PORT  "), c.out());
+  }
+
+  @Test
+  void aLongDescriptionWrapsUnderItself() {
+    Captured<OutsideConfig> c = new Captured<>(TestAgents.OUTSIDE);
+    assertEquals(0, c.launch("--help"));
+    List<String> lines = c.outLines();
+    int health = lines.stream().filter(l -> l.startsWith("  health ")).findFirst().map(lines::indexOf).orElseThrow();
+    String next = lines.get(health + 1);
+    assertTrue(next.startsWith("    ") && !next.isBlank(), "the health entry wraps: " + c.out());
   }
 
   private static void assertHelp(String text, SeedFlags.Side side, String jar) {
