@@ -287,6 +287,25 @@ class AgentProcessTest {
     }
   }
 
+  @ParameterizedTest
+  @CsvSource({"rw-r--r--, 1", "rw-------, 0"})
+  void aConfigFileWithASecretThatOthersCanReadIsWarnedAbout(String mode, int warnings,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("outside.json");
+    Files.writeString(conf, new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0")))
+        .encode());
+    Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+    Path log = dir.resolve("outside.log");
+    startLogged(List.of(), OutsideMain.class, log, "-conf", conf.toString());
+    awaitLine(log, "event=started");
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("config_readable_by_others")).toList();
+    assertEquals(warnings, lines.size(), "warnings: " + lines);
+    if (warnings > 0) {
+      assertTrue(lines.get(0).contains(" WARN agent=outside event=config_readable_by_others file=" + conf
+          + " mode=0644 readableBy=others fix=\"chmod 600 " + conf), lines.get(0));
+    }
+  }
+
   @Test
   void anAgentLeavesItsSchedulingPolicyAsItWasStarted() throws Exception {
     String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
