@@ -281,6 +281,34 @@ class AgentProcessTest {
     assertEquals(List.of("rut-outside: health: http://127.0.0.1:" + port + "/health: connection refused"), err);
   }
 
+  @Test
+  void aStatusEndpointServesVertxEventBusMetersAndLogsNoGaugeRegisteredTwice(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    int statusPort = freeTcpPort();
+    String conf = new JsonObject().put("metrics", new JsonObject().put("listen", "127.0.0.1:" + statusPort))
+        .put("services", new JsonArray().add(Rig.insideService("127.0.0.1:" + rig.outsidePort(),
+            "127.0.0.1:" + rig.echo.port()))).encode();
+    Path log = dir.resolve("inside.log");
+    startLogged(List.of(), InsideMain.class, log, "-conf", conf);
+    awaitLine(log, "event=started");
+    // Each tunnel registers an event-bus handler, and each scrape is a new HTTP connection.
+    awaitHealth(statusPort, body -> body.contains("\"ok\""));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String metrics = "";
+    for (int i = 0; i < 3; i++) {
+      metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + statusPort
+          + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+    String handlers = metrics.lines().filter(l -> l.startsWith("vertx_eventbus_handlers ")).findFirst().orElse("");
+    assertTrue(!handlers.isEmpty() && Double.parseDouble(handlers.split(" ")[1]) >= 3,
+        "the service's and its tunnels' handlers: " + handlers);
+    List<String> warnings = Files.readAllLines(log).stream().filter(l -> l.contains("already registered")).toList();
+    assertEquals(List.of(), warnings);
+  }
+
   private static int freeTcpPort() throws IOException {
     try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return s.getLocalPort();
