@@ -167,7 +167,7 @@ public final class SeedFlags {
           + (flag.equals("-o") || flag.equals("-l") ? "-l and -o contradict each other: -l runs the outside "
           + "agent, -o the inside one" : "see --help");
     }
-    return "unknown option '" + flag + "'; valid options are -conf FILE, keygen, --help, "
+    return "unknown option '" + flag + "'; valid options are -conf FILE, keygen, health HOST:PORT, --help, "
         + String.join(", ", flags(side).keySet());
   }
 

@@ -111,6 +111,7 @@ class SeedFlagsOutsideTest {
       assertContains(flag, m);
     }
     assertContains("-conf", m);
+    assertContains("health HOST:PORT", m);
   }
 
   @Test
