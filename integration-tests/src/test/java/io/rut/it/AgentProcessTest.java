@@ -1,7 +1,6 @@
 package io.rut.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.rut.inside.InsideMain;
@@ -69,7 +68,7 @@ class AgentProcessTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
+  @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
       "outside|-l 2222|secret",
       "outside|-l 2222 -k base64:AAAA|32 bytes",
       "outside|-l 2222 -o example.com:1 -k x|contradict",
@@ -78,7 +77,7 @@ class AgentProcessTest {
       "inside|-s localhost -o 127.0.0.1:2222 -k x|-s: expected host:port",
       "inside|-s 127.0.0.1:51820 -k x|missing -o",
       "inside|-s 127.0.0.1:51820 -o 127.0.0.1:2222 -k x -l 5|belongs to the outside agent",
-      "inside|-conf /no/such/file.json|cannot read config file",
+      "inside|-conf /no/such/file.json|config file '/no/such/file.json' not found",
   })
   void badCommandLinesExitWithOneClearLine(String agent, String args, String expected) throws Exception {
     Process p = start(agent.equals("outside") ? OutsideMain.class : InsideMain.class, args.split(" "));
@@ -102,26 +101,35 @@ class AgentProcessTest {
   }
 
   @Test
-  void aPortInUseIsOneLineAndANonZeroExit() throws Exception {
+  void aPortInUseIsOneLineAndExitCode1() throws Exception {
     try (DatagramSocket taken = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {
       Process p = start(OutsideMain.class, "-l", "127.0.0.1:" + taken.getLocalPort(), "-k", Rig.SECRET);
       List<String> lines = errorLines(p);
-      assertNotEquals(0, p.exitValue());
-      List<String> errors = lines.stream().filter(l -> l.startsWith("rut-outside: error:")).toList();
-      assertEquals(1, errors.size(), "one error line: " + lines);
-      assertTrue(errors.get(0).contains("address already in use") && errors.get(0).contains(
-          "127.0.0.1:" + taken.getLocalPort()), errors.get(0));
+      assertEquals(1, p.exitValue(), "a failure to start: " + lines);
+      assertEquals(1, lines.size(), "one line: " + lines);
+      assertTrue(lines.get(0).startsWith("rut-outside: error: ") && lines.get(0).contains("address already in use")
+          && lines.get(0).contains("127.0.0.1:" + taken.getLocalPort()), lines.get(0));
     }
   }
 
   @Test
-  void sigtermMakesTheInsideAgentCloseItsTunnels() throws Exception {
+  void anUnresolvableHostIsOneLineAndExitCode1() throws Exception {
+    Process p = start(InsideMain.class, "-s", "127.0.0.1:9", "-o", "no-such-host.invalid:1", "-k", Rig.SECRET);
+    List<String> lines = errorLines(p);
+    assertEquals(1, p.exitValue(), "a failure to start: " + lines);
+    assertEquals(List.of("rut-inside: error: cannot resolve host 'no-such-host.invalid'"), lines);
+  }
+
+  @Test
+  void sigtermMakesTheInsideAgentCloseItsTunnelsAndExitZero(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
     rig = new Rig();
     rig.startEcho("127.0.0.1", 0);
     rig.startOutside(Rig.outsideService("127.0.0.1:0"));
     String conf = new JsonObject().put("services", new JsonArray().add(Rig.insideService(
         "127.0.0.1:" + rig.outsidePort(), "127.0.0.1:" + rig.echo.port()))).encode();
-    Process inside = start(InsideMain.class, "-conf", conf);
+    Path log = dir.resolve("inside.log");
+    Process inside = startLogged(List.of(), InsideMain.class, log, "-conf", conf);
     rig.awaitStatus(s -> s.getInteger("spares") >= 2, Duration.ofSeconds(20));
     try (TestClient client = TestClient.to(rig.outsidePort())) {
       byte[] hello = "hello".getBytes();
@@ -129,9 +137,37 @@ class AgentProcessTest {
     }
     inside.destroy(); // SIGTERM
     assertTrue(inside.waitFor(20, TimeUnit.SECONDS), "the inside agent stops on SIGTERM");
+    assertEquals(0, inside.exitValue(), "a clean stop");
     rig.awaitStatus(s -> s.getInteger("tunnels") == 0, Duration.ofSeconds(2));
     assertTrue(rig.outside.meters(Rig.SERVICE).closedCount("inside_shutdown") >= 3,
         "the active tunnel and the spares said CLOSE");
+    assertStoppingThenStopped(log, "inside", "SIGTERM");
+  }
+
+  @Test
+  void sigintStopsTheOutsideAgentWithExitZero(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    String conf = new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0"))).encode();
+    Path log = dir.resolve("outside.log");
+    Process outside = startLogged(List.of(), OutsideMain.class, log, "-conf", conf);
+    awaitLine(log, "event=started");
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(outside.pid())).start();
+    assertEquals(0, kill.waitFor());
+    assertTrue(outside.waitFor(20, TimeUnit.SECONDS), "the outside agent stops on SIGINT");
+    assertEquals(0, outside.exitValue(), "a clean stop");
+    assertStoppingThenStopped(log, "outside", "SIGINT");
+  }
+
+  /** One stopping line, then one stopped line, the last line of the log. */
+  private static void assertStoppingThenStopped(Path log, String agent, String signal) throws IOException {
+    List<String> lines = Files.readAllLines(log);
+    List<String> stopping = lines.stream().filter(l -> l.contains(" event=stopping")).toList();
+    List<String> stopped = lines.stream().filter(l -> l.contains(" event=stopped")).toList();
+    assertEquals(1, stopping.size(), "one stopping line: " + lines);
+    assertEquals(1, stopped.size(), "one stopped line: " + lines);
+    assertTrue(stopping.get(0).endsWith(" INFO agent=" + agent + " event=stopping signal=" + signal), stopping.get(0));
+    assertTrue(stopped.get(0).endsWith(" INFO agent=" + agent + " event=stopped"), stopped.get(0));
+    assertTrue(lines.indexOf(stopping.get(0)) < lines.indexOf(stopped.get(0)), "stopping before stopped: " + lines);
+    assertEquals(stopped.get(0), lines.get(lines.size() - 1), "nothing after stopped: " + lines);
   }
 
   @Test
@@ -213,6 +249,89 @@ class AgentProcessTest {
     assertEquals(0, kill.waitFor());
     health = awaitHealth(statusPort, body -> body.contains("\"b\""));
     assertTrue(health.contains("\"a\"") && health.contains("\"b\""), health);
+  }
+
+  @Test
+  void healthAsksARunningAgentAndExits0WhenHealthy() throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    int statusPort = freeTcpPort();
+    String conf = new JsonObject().put("metrics", new JsonObject().put("listen", "127.0.0.1:" + statusPort))
+        .put("services", new JsonArray().add(Rig.insideService("127.0.0.1:" + rig.outsidePort(),
+            "127.0.0.1:" + rig.echo.port()))).encode();
+    start(InsideMain.class, "-conf", conf);
+    awaitHealth(statusPort, body -> body.contains("\"ok\""));
+
+    Process health = started(agent(List.of(), InsideMain.class, "health", "127.0.0.1:" + statusPort)
+        .redirectOutput(ProcessBuilder.Redirect.PIPE).start());
+    String out = new String(health.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    List<String> err = errorLines(health);
+    assertEquals(0, health.exitValue(), "healthy: " + out + err);
+    assertTrue(new JsonObject(out).getString("status").equals("ok"), out);
+    assertEquals(List.of(), err);
+  }
+
+  @Test
+  void healthOfAClosedPortExits1WithOneLine() throws Exception {
+    int port = freeTcpPort();
+    Process health = start(OutsideMain.class, "health", "127.0.0.1:" + port);
+    List<String> err = errorLines(health);
+    assertEquals(1, health.exitValue());
+    assertEquals(List.of("rut-outside: health: http://127.0.0.1:" + port + "/health: connection refused"), err);
+  }
+
+  @Test
+  void aStatusEndpointServesVertxEventBusMetersAndLogsNoGaugeRegisteredTwice(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws Exception {
+    rig = new Rig();
+    rig.startEcho("127.0.0.1", 0);
+    rig.startOutside(Rig.outsideService("127.0.0.1:0"));
+    int statusPort = freeTcpPort();
+    String conf = new JsonObject().put("metrics", new JsonObject().put("listen", "127.0.0.1:" + statusPort))
+        .put("services", new JsonArray().add(Rig.insideService("127.0.0.1:" + rig.outsidePort(),
+            "127.0.0.1:" + rig.echo.port()))).encode();
+    Path log = dir.resolve("inside.log");
+    startLogged(List.of(), InsideMain.class, log, "-conf", conf);
+    awaitLine(log, "event=started");
+    // Each tunnel registers an event-bus handler, and each scrape is a new HTTP connection.
+    awaitHealth(statusPort, body -> body.contains("\"ok\""));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    String metrics = "";
+    for (int i = 0; i < 3; i++) {
+      metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + statusPort
+          + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+    String handlers = metrics.lines().filter(l -> l.startsWith("vertx_eventbus_handlers ")).findFirst().orElse("");
+    assertTrue(!handlers.isEmpty() && Double.parseDouble(handlers.split(" ")[1]) >= 3,
+        "the service's and its tunnels' handlers: " + handlers);
+    List<String> warnings = Files.readAllLines(log).stream().filter(l -> l.contains("already registered")).toList();
+    assertEquals(List.of(), warnings);
+  }
+
+  private static int freeTcpPort() throws IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource({"rw-r--r--, 1", "rw-------, 0"})
+  void aConfigFileWithASecretThatOthersCanReadIsWarnedAbout(String mode, int warnings,
+      @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path conf = dir.resolve("outside.json");
+    Files.writeString(conf, new JsonObject().put("services", new JsonArray().add(Rig.outsideService("127.0.0.1:0")))
+        .encode());
+    Files.setPosixFilePermissions(conf, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+    Path log = dir.resolve("outside.log");
+    startLogged(List.of(), OutsideMain.class, log, "-conf", conf.toString());
+    awaitLine(log, "event=started");
+    List<String> lines = Files.readAllLines(log).stream().filter(l -> l.contains("config_readable_by_others")).toList();
+    assertEquals(warnings, lines.size(), "warnings: " + lines);
+    if (warnings > 0) {
+      assertTrue(lines.get(0).contains(" WARN agent=outside event=config_readable_by_others file=" + conf
+          + " mode=0644 readableBy=others fix=\"chmod 600 " + conf), lines.get(0));
+    }
   }
 
   @Test

@@ -19,7 +19,8 @@ import java.util.logging.Level;
  * Watches the {@code -conf} file (vertx-config's file store, read as raw text every scan period)
  * and, on SIGHUP, reads it at once. Each changed text is parsed and validated as a whole and handed
  * to the agent; a text that fails, or that the agent cannot apply, is rejected in one log line and
- * one count, and the running configuration stays in force.
+ * one count, and the running configuration stays in force. A file that holds a secret and that
+ * other users can read is warned about at start and at each reload.
  */
 public final class ConfigWatcher<C> {
 
@@ -53,6 +54,7 @@ public final class ConfigWatcher<C> {
   /** Starts watching; {@code startText} is the text the agent started from. */
   public Future<Void> start(String startText) {
     current = startText;
+    warnIfReadableByOthers(startText);
     retriever = ConfigRetriever.create(vertx, new ConfigRetrieverOptions().setScanPeriod(scanMillis)
         .addStore(new ConfigStoreOptions().setType("file").setFormat("raw").setConfig(new JsonObject()
             .put("path", path).put("raw.key", "text").put("raw.type", "string"))));
@@ -68,6 +70,7 @@ public final class ConfigWatcher<C> {
     retriever.getConfig().onSuccess(json -> {
       String text = json.getString("text");
       if (text != null && text.equals(current)) {
+        warnIfReadableByOthers(text);
         log.info("config_unchanged", "file", path);
       } else {
         offer(text);
@@ -90,7 +93,9 @@ public final class ConfigWatcher<C> {
     busy = true;
     C next;
     try {
-      next = parse.apply(ConfigText.parse(text, "'" + path + "'"));
+      JsonObject json = ConfigText.parse(text, "'" + path + "'");
+      warn(json);
+      next = parse.apply(json);
     } catch (ConfigException e) {
       reject(text, e.getMessage());
       return;
@@ -105,6 +110,22 @@ public final class ConfigWatcher<C> {
         reject(text, r.cause().getMessage());
       }
     });
+  }
+
+  /** Warns, at start and at each reload, while the file with its secrets is open to other users. */
+  private void warnIfReadableByOthers(String text) {
+    try {
+      warn(ConfigText.parse(text, "'" + path + "'"));
+    } catch (ConfigException e) {
+      // not a configuration: its reload reports that
+    }
+  }
+
+  private void warn(JsonObject json) {
+    Object[] warning = ConfigPermissions.warning(java.nio.file.Path.of(path), json);
+    if (warning != null) {
+      log.warn("config_readable_by_others", warning);
+    }
   }
 
   private void reject(String text, String reason) {

@@ -18,38 +18,105 @@ public final class SeedFlags {
 
   public static final String SERVICE_NAME = "default";
 
-  private static final Map<String, String> OUTSIDE_FLAGS = new LinkedHashMap<>();
-  private static final Map<String, String> INSIDE_FLAGS = new LinkedHashMap<>();
+  /** One option for --help: what its value is ({@code PORT}) and what it does. */
+  public record Option(String value, String help) {
+  }
+
+  private static final Map<String, Option> OUTSIDE_FLAGS = new LinkedHashMap<>();
+  private static final Map<String, Option> INSIDE_FLAGS = new LinkedHashMap<>();
+
+  /** The configuration keys that options write, and the option that writes each. */
+  private static final Map<String, String> FLAG_OF_KEY = Map.of(
+      "services[0].listen", "-l", "services[0].target", "-s", "services[0].outside", "-o",
+      "services[0].secret", "-k", "services[0].maxTunnels", "-n", "services[0].spares", "--spares",
+      "services[0].keepaliveInterval", "--keepaliveInterval",
+      "services[0].connectionTimeout", "--connectionTimeout", "logLevel", "--logLevel",
+      "metrics.listen", "--metrics");
 
   static {
-    OUTSIDE_FLAGS.put("-l", "PORT        listen on [::]:PORT, IPv4 and IPv6 (or HOST:PORT)");
-    OUTSIDE_FLAGS.put("-k", "SECRET      shared secret: base64:<32 bytes> or a passphrase; repeat to rotate");
-    OUTSIDE_FLAGS.put("-n", "NUMBER      max open tunnels (default 100)");
-    OUTSIDE_FLAGS.put("--keepaliveInterval", "SECONDS  the inside agent's keepalive interval (default 25)");
-    OUTSIDE_FLAGS.put("--logLevel", "LEVEL   0-4 or error|warn|info|debug|trace (default 2 = info)");
-    OUTSIDE_FLAGS.put("--metrics", "HOST:PORT serve /metrics, /health and /tunnels there (default off)");
-    INSIDE_FLAGS.put("-s", "HOST:PORT   the service to relay to, e.g. localhost:51820");
-    INSIDE_FLAGS.put("-o", "HOST:PORT   the outside agent, e.g. vps.example.com:2222");
-    INSIDE_FLAGS.put("-k", "SECRET      shared secret: base64:<32 bytes> or a passphrase; repeat to rotate");
-    INSIDE_FLAGS.put("-n", "NUMBER      max open tunnels (default 100)");
-    INSIDE_FLAGS.put("--spares", "NUMBER  spare tunnels kept ready (default 2)");
-    INSIDE_FLAGS.put("--keepaliveInterval", "SECONDS  keepalive interval (default 25)");
-    INSIDE_FLAGS.put("--connectionTimeout", "SECONDS  close a tunnel idle this long, +-20 % (default 60)");
-    INSIDE_FLAGS.put("--logLevel", "LEVEL   0-4 or error|warn|info|debug|trace (default 2 = info)");
-    INSIDE_FLAGS.put("--metrics", "HOST:PORT serve /metrics, /health and /tunnels there (default off)");
+    OUTSIDE_FLAGS.put("-l", new Option("PORT", "listen on [::]:PORT, IPv4 and IPv6 (or HOST:PORT)"));
+    OUTSIDE_FLAGS.put("-k", new Option("SECRET", "shared secret: base64:<32 bytes> or a passphrase; repeat to rotate"));
+    OUTSIDE_FLAGS.put("-n", new Option("NUMBER", "max open tunnels (default 100)"));
+    OUTSIDE_FLAGS.put("--keepaliveInterval", new Option("SECONDS", "inside agent's keepalive interval (default 25)"));
+    OUTSIDE_FLAGS.put("--logLevel", new Option("LEVEL", "0-4 or error|warn|info|debug|trace (default info)"));
+    OUTSIDE_FLAGS.put("--metrics", new Option("HOST:PORT", "serve /metrics, /health, /tunnels (default off)"));
+    INSIDE_FLAGS.put("-s", new Option("HOST:PORT", "the service to relay to, e.g. localhost:51820"));
+    INSIDE_FLAGS.put("-o", new Option("HOST:PORT", "the outside agent, e.g. vps.example.com:2222"));
+    INSIDE_FLAGS.put("-k", OUTSIDE_FLAGS.get("-k"));
+    INSIDE_FLAGS.put("-n", OUTSIDE_FLAGS.get("-n"));
+    INSIDE_FLAGS.put("--spares", new Option("NUMBER", "spare tunnels kept ready (default 2)"));
+    INSIDE_FLAGS.put("--keepaliveInterval", new Option("SECONDS", "keepalive interval (default 25)"));
+    INSIDE_FLAGS.put("--connectionTimeout", new Option("SECONDS", "close a tunnel idle this long, +-20% (default 60)"));
+    INSIDE_FLAGS.put("--logLevel", OUTSIDE_FLAGS.get("--logLevel"));
+    INSIDE_FLAGS.put("--metrics", OUTSIDE_FLAGS.get("--metrics"));
   }
 
   private SeedFlags() {
   }
 
-  /** Option lines for --help. */
-  public static Map<String, String> flags(Side side) {
+  /** The options of one agent, in the order --help lists them. */
+  public static Map<String, Option> flags(Side side) {
     return side == Side.OUTSIDE ? OUTSIDE_FLAGS : INSIDE_FLAGS;
+  }
+
+  /**
+   * Reads {@code args} into a validated configuration with {@code fromJson}; an error is told in
+   * the words of the command line ({@code -n 0: must be between 1 and 1000000}), never as a path
+   * of the configuration the options were turned into.
+   */
+  public static <C> C read(Side side, List<String> args, java.util.function.Function<JsonObject, C> fromJson) {
+    JsonObject json = toJson(side, args);
+    try {
+      return fromJson.apply(json);
+    } catch (ConfigException e) {
+      throw new ConfigException(inOptionTerms(e.getMessage(), args));
+    }
+  }
+
+  /** {@code services[0].maxTunnels: must be ..., got 0} as {@code -n 0: must be ...}. */
+  static String inOptionTerms(String message, List<String> args) {
+    String key = FLAG_OF_KEY.keySet().stream()
+        .filter(k -> message.startsWith(k + ":") || message.startsWith(k + "["))
+        .max(java.util.Comparator.comparingInt(String::length)).orElse(null);
+    if (key == null) {
+      return message;
+    }
+    String flag = FLAG_OF_KEY.get(key);
+    String rest = message.substring(key.length());
+    String which = "";
+    if (rest.startsWith("[")) {
+      // one of several -k: say which, counting from 1
+      int close = rest.indexOf(']');
+      which = " (the " + ordinal(Integer.parseInt(rest.substring(1, close)) + 1) + ")";
+      rest = rest.substring(close + 1);
+    }
+    String reason = rest.substring(1).trim().replace(" maxTunnels ", " -n ");
+    if (reason.startsWith("required")) {
+      return "missing " + flag + reason.substring("required".length());
+    }
+    reason = reason.replaceFirst(", got [^,]*$", "");
+    // A secret is never echoed.
+    String value = flag.equals("-k") ? null : lastValue(args, flag);
+    return flag + which + (value == null ? "" : " " + value) + ": " + reason;
+  }
+
+  private static String ordinal(int n) {
+    return n + (n % 100 / 10 == 1 ? "th" : switch (n % 10) {
+      case 1 -> "st";
+      case 2 -> "nd";
+      case 3 -> "rd";
+      default -> "th";
+    });
+  }
+
+  private static String lastValue(List<String> args, String flag) {
+    int i = args.lastIndexOf(flag);
+    return i < 0 || i + 1 >= args.size() ? null : args.get(i + 1);
   }
 
   /** Turns {@code args} into configuration JSON, or throws naming the bad option. */
   public static JsonObject toJson(Side side, List<String> args) {
-    Map<String, String> known = flags(side);
+    Map<String, Option> known = flags(side);
     Map<String, Object> values = new LinkedHashMap<>();
     List<String> secrets = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
@@ -100,7 +167,7 @@ public final class SeedFlags {
           + (flag.equals("-o") || flag.equals("-l") ? "-l and -o contradict each other: -l runs the outside "
           + "agent, -o the inside one" : "see --help");
     }
-    return "unknown option '" + flag + "'; valid options are -conf FILE, keygen, --help, "
+    return "unknown option '" + flag + "'; valid options are -conf FILE, keygen, health HOST:PORT, --help, "
         + String.join(", ", flags(side).keySet());
   }
 

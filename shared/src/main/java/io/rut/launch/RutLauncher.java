@@ -3,6 +3,7 @@ package io.rut.launch;
 import io.rut.config.ConfigException;
 import io.rut.config.ConfigText;
 import io.rut.config.AgentConfig;
+import io.rut.metrics.EventLog;
 import io.rut.metrics.Registries;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.rut.config.SeedFlags;
@@ -26,15 +27,22 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Starts an agent from its command line: {@code -conf FILE}, the C tools' flags, {@code keygen} or
- * {@code --help}. Everything is validated before anything binds; a bad command line costs one line
- * on standard error and exit code 2. The running agent is a {@link VertxApplication}, whose
- * shutdown hook undeploys the verticles on SIGTERM so that they can say goodbye to their peers.
+ * Starts an agent from its command line: {@code -conf FILE}, the C tools' flags, {@code keygen},
+ * {@code health HOST:PORT} or {@code --help}. Everything is validated before anything binds; a bad command line costs one line
+ * on standard error and exit code 2, a failure to start one line and exit code 1. The running
+ * agent is a {@link VertxApplication}; SIGTERM and SIGINT close it, which undeploys the verticles
+ * so that they can say goodbye to their peers, and then end the process with exit code 0.
  */
 public final class RutLauncher<C extends AgentConfig> {
 
+  /** Exit code for a failure to start: a port in use, a host that does not resolve, any deploy failure. */
+  public static final int FAILURE = 1;
+
   /** Exit code for a command line or configuration that cannot be used. */
   public static final int USAGE = 2;
+
+  /** How long a stop may take before the process ends anyway, with {@link #FAILURE}. */
+  static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   /** What sets one agent apart: its flags, its configuration type and its verticle. */
   public interface Agent<C extends AgentConfig> {
@@ -62,6 +70,7 @@ public final class RutLauncher<C extends AgentConfig> {
   private final Agent<C> agent;
   private final PrintStream out;
   private final PrintStream err;
+  private boolean running;
 
   public RutLauncher(Agent<C> agent, PrintStream out, PrintStream err) {
     this.agent = agent;
@@ -69,15 +78,17 @@ public final class RutLauncher<C extends AgentConfig> {
     this.err = err;
   }
 
-  /** Parses, validates and runs; returns only on failure or for keygen/--help. */
+  /** Parses, validates and runs; ends the process unless an agent runs. */
   public static <C extends AgentConfig> void main(Agent<C> agent, String[] args) {
     // Netty's buffer-allocation events for Java Flight Recorder load JFR's machinery on the first
     // datagram (about 130 ms of an agent's start here); -Dio.netty.jfr.enabled=true restores them.
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
-    int code = new RutLauncher<>(agent, System.out, System.err).launch(args);
-    if (code != 0) {
+    RutLauncher<C> launcher = new RutLauncher<>(agent, System.out, System.err);
+    int code = launcher.launch(args);
+    // A running agent lives on in Vert.x's threads; anything else ends here.
+    if (!launcher.running) {
       System.exit(code);
     }
   }
@@ -105,7 +116,7 @@ public final class RutLauncher<C extends AgentConfig> {
     if (args.get(0).equals("keygen")) {
       throw new ConfigException("keygen takes no arguments");
     }
-    return new Parsed<>(agent.fromJson(SeedFlags.toJson(agent.side(), args)), null);
+    return new Parsed<>(SeedFlags.read(agent.side(), args, agent::fromJson), null);
   }
 
   /** A validated configuration and the file it came from (null for flags). */
@@ -122,6 +133,10 @@ public final class RutLauncher<C extends AgentConfig> {
       printHelp();
       return 0;
     }
+    if (!args.isEmpty() && args.get(0).equals("health")) {
+      return new HealthCheck(agent.name(), out, err).run(args.subList(1, args.size()),
+          System.getenv(HealthCheck.TOKEN_VARIABLE), HealthCheck.TIMEOUT);
+    }
     Parsed<C> parsed;
     try {
       parsed = parse(args);
@@ -133,11 +148,57 @@ public final class RutLauncher<C extends AgentConfig> {
     PrometheusMeterRegistry registry = Registries.prometheus();
     Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
     Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
-    int code = new Application(hooks).launch();
-    if (code == 0 && verticle instanceof Reloadable reloadable) {
+    // The launcher's own codes (11, 15) read as signals to operators and systemd: a failed start is 1.
+    if (new Application(hooks).launch() != 0) {
+      return FAILURE;
+    }
+    running = true;
+    onStopSignals(hooks.vertx);
+    if (verticle instanceof Reloadable reloadable) {
       onSighup(reloadable);
     }
-    return code;
+    return 0;
+  }
+
+  /**
+   * SIGTERM and SIGINT stop the agent with exit code 0 instead of the JVM's 143 and 130. The stop
+   * runs here, before {@code System.exit}: in a shutdown hook its log lines could be lost to the
+   * logging system's own hook, and a hook may not call {@code System.exit}. Vert.x's shutdown hook
+   * then finds Vert.x closed already.
+   */
+  private void onStopSignals(Vertx vertx) {
+    EventLog log = new EventLog(agent.name());
+    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+    for (String name : List.of("TERM", "INT")) {
+      try {
+        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+          if (stopping.compareAndSet(false, true)) {
+            System.exit(stop(vertx, log, "SIG" + name, STOP_TIMEOUT));
+          }
+        });
+      } catch (IllegalArgumentException e) {
+        // the JVM keeps this signal (-Xrs): its shutdown hook still closes Vert.x
+      }
+    }
+  }
+
+  /** Closes Vert.x (the verticles say goodbye) and tells how it went; returns the exit code. */
+  static int stop(Vertx vertx, EventLog log, String signal, java.time.Duration timeout) {
+    log.info("stopping", "signal", signal);
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture()
+          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      log.info("stopped");
+      return 0;
+    } catch (java.util.concurrent.TimeoutException e) {
+      log.warn("stop_failed", "reason", "not stopped within " + timeout.toMillis() / 1000.0 + " s");
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("stop_failed", "reason", describe(e.getCause() == null ? e : e.getCause()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      log.warn("stop_failed", "reason", "interrupted");
+    }
+    return FAILURE;
   }
 
   private static String readFile(String source) {
@@ -146,6 +207,10 @@ public final class RutLauncher<C extends AgentConfig> {
           .decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(Path.of(source)))).toString();
     } catch (java.nio.charset.CharacterCodingException e) {
       throw new ConfigException("config file '" + source + "' is not UTF-8 text");
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new ConfigException("config file '" + source + "' not found");
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new ConfigException("config file '" + source + "' is not readable: permission denied");
     } catch (IOException e) {
       throw new ConfigException("cannot read config file '" + source + "': " + e.getMessage());
     } catch (java.nio.file.InvalidPathException e) {
@@ -160,18 +225,50 @@ public final class RutLauncher<C extends AgentConfig> {
 
   private void printHelp() {
     String jar = agent.name() + ".jar";
+    List<String[]> commands = List.of(
+        new String[] {"-conf FILE", "run with a JSON configuration (conf/README.md)"},
+        new String[] {"[options]", "run one service 'default' from the options below"},
+        new String[] {"keygen", "print a fresh secret (base64:...)"},
+        new String[] {"health HOST:PORT", "ask a running agent's status endpoint for /health: exit 0 if healthy, "
+            + "1 if not; sends " + HealthCheck.TOKEN_VARIABLE + " as the bearer token if set"},
+        new String[] {"--help", "this text"});
+    List<String[]> options = new java.util.ArrayList<>();
+    for (Map.Entry<String, SeedFlags.Option> e : SeedFlags.flags(agent.side()).entrySet()) {
+      options.add(new String[] {e.getKey() + " " + e.getValue().value(), e.getValue().help()});
+    }
+    List<String[]> all = new java.util.ArrayList<>(commands);
+    all.addAll(options);
+    int column = HELP_INDENT + all.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 2;
     out.println("RUT " + agent.name() + " agent: reverse UDP tunnel.");
     out.println();
-    out.println("Usage:");
-    out.println("  java -jar " + jar + " -conf FILE       run with a JSON configuration (see conf/README.md)");
-    out.println("  java -jar " + jar + " [options]        run one service named 'default' from options");
-    out.println("  java -jar " + jar + " keygen           print a fresh secret (base64:...)");
-    out.println("  java -jar " + jar + " --help           this text");
+    out.println("Usage: java -jar " + jar + " COMMAND");
+    out.println();
+    out.println("Commands:");
+    commands.forEach(r -> helpRow(r, column));
     out.println();
     out.println("Options (those of the C tools, and a few more):");
-    for (Map.Entry<String, String> e : SeedFlags.flags(agent.side()).entrySet()) {
-      out.printf("  %-20s %s%n", e.getKey(), e.getValue());
+    options.forEach(r -> helpRow(r, column));
+  }
+
+  static final int HELP_INDENT = 2;
+  static final int HELP_WIDTH = 80;
+
+  /** One entry of --help: its description starts at {@code column} and wraps within the width. */
+  private void helpRow(String[] row, int column) {
+    StringBuilder line = new StringBuilder(" ".repeat(HELP_INDENT)).append(row[0]);
+    for (String word : row[1].split(" ")) {
+      if (line.length() > column && line.length() + 1 + word.length() > HELP_WIDTH) {
+        out.println(line);
+        line = new StringBuilder();
+      }
+      if (line.length() < column) {
+        line.append(" ".repeat(column - line.length()));
+      } else {
+        line.append(' ');
+      }
+      line.append(word);
     }
+    out.println(line);
   }
 
   private static final class Application extends VertxApplication {
@@ -192,6 +289,7 @@ public final class RutLauncher<C extends AgentConfig> {
     private final Supplier<Deployable> verticle;
     private final boolean vertxMetrics;
     private final PrometheusMeterRegistry registry;
+    private volatile Vertx vertx;
 
     Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry) {
       this.verticle = verticle;
@@ -211,6 +309,16 @@ public final class RutLauncher<C extends AgentConfig> {
     @Override
     public Supplier<? extends Deployable> verticleSupplier() {
       return verticle;
+    }
+
+    @Override
+    public void afterVertxStarted(HookContext context) {
+      vertx = context.vertx();
+    }
+
+    @Override
+    public void afterFailureToStartVertx(HookContext context, Throwable t) {
+      err.println("rut-" + agent.name() + ": error: cannot start Vert.x: " + describe(t));
     }
 
     @Override

@@ -9,7 +9,8 @@ import java.util.logging.Logger;
 /**
  * RUT's log: one line per event in {@code key=value} form, each key (an event and its subject)
  * at most once per interval, so that an attack or a flood cannot flood the log. What is held back
- * is counted and reported with the next line of the same key.
+ * is counted and reported with the next line of the same key. A key whose value is null is left
+ * out: {@code error=null} tells an operator nothing.
  */
 public final class EventLog {
 
@@ -93,6 +94,9 @@ public final class EventLog {
     }
     StringBuilder line = new StringBuilder(96).append("agent=").append(agent).append(" event=").append(event);
     for (int i = 0; i + 1 < kv.length; i += 2) {
+      if (kv[i + 1] == null) {
+        continue;
+      }
       line.append(' ').append(kv[i]).append('=');
       String v = String.valueOf(kv[i + 1]);
       if (v.indexOf(' ') >= 0 || v.isEmpty()) {

@@ -130,4 +130,19 @@ class SeedFlagsInsideTest {
         () -> InsideConfig.fromJson(toJson("-s h:1 -o v:2 -k S -n 2 --spares 3")));
     assertTrue(e.getMessage().startsWith("services[0].spares: "), e.getMessage());
   }
+
+  private static String readError(String commandLine) {
+    return assertThrows(ConfigException.class,
+        () -> SeedFlags.read(INSIDE, List.of(commandLine.split(" ")), InsideConfig::fromJson)).getMessage();
+  }
+
+  @Test
+  void configurationErrorsAreNamedByTheirOptions() {
+    assertEquals("--spares 3: 3 spares do not fit in -n 2", readError("-s h:1 -o v:2 -k S -n 2 --spares 3"));
+    assertEquals("-o v:0: port 0 is not a destination", readError("-s h:1 -o v:0 -k S"));
+    assertEquals("-s h:0: port 0 is not a destination", readError("-s h:0 -o v:2 -k S"));
+    assertEquals("--connectionTimeout 0: must be between 0.1 and 86400.0 seconds",
+        readError("-s h:1 -o v:2 -k S --connectionTimeout 0"));
+    assertEquals("--spares 0: must be between 1 and 1000000", readError("-s h:1 -o v:2 -k S --spares 0"));
+  }
 }

@@ -111,6 +111,7 @@ class SeedFlagsOutsideTest {
       assertContains(flag, m);
     }
     assertContains("-conf", m);
+    assertContains("health HOST:PORT", m);
   }
 
   @Test
@@ -182,5 +183,60 @@ class SeedFlagsOutsideTest {
   @Test
   void numbersWithTypeSuffixesAreNotNumbers() {
     assertEquals("-n: '5d' is not a number", error("-l 1 -n 5d"));
+  }
+
+  private static String readError(String commandLine) {
+    return assertThrows(ConfigException.class,
+        () -> SeedFlags.read(OUTSIDE, List.of(commandLine.split(" ")), OutsideConfig::fromJson)).getMessage();
+  }
+
+  @Test
+  void aValueOutOfRangeIsNamedByItsOption() {
+    assertEquals("-n 0: must be between 1 and 1000000", readError("-l 2222 -k S -n 0"));
+    assertEquals("-n 5.5: must be a whole number", readError("-l 2222 -k S -n 5.5"));
+    assertEquals("--keepaliveInterval 0: must be between 0.1 and 3600.0 seconds",
+        readError("-l 2222 -k S --keepaliveInterval 0"));
+  }
+
+  @Test
+  void theLastValueOfAnOptionIsTheOneNamed() {
+    assertEquals("-n 2000000: must be between 1 and 1000000", readError("-l 2222 -k S -n 2000000"));
+  }
+
+  @Test
+  void aMissingSecretAsksForMinusK() {
+    String m = readError("-l 2222");
+    assertTrue(m.startsWith("missing -k: every service needs a secret; make one with 'keygen'"), m);
+  }
+
+  @Test
+  void aBadSecretIsNamedButNeverShown() {
+    assertEquals("-k: a base64: secret must hold exactly 32 bytes, this one holds 3",
+        readError("-l 2222 -k base64:AAAA"));
+    assertEquals("-k (the 2nd): a base64: secret must hold exactly 32 bytes, this one holds 3",
+        readError("-l 2222 -k S -k base64:AAAA"));
+  }
+
+  @Test
+  void logLevelAndMetricsAreNamedByTheirOptions() {
+    assertEquals("--logLevel loud: expected 0-4 or one of error, warn, info, debug, trace",
+        readError("-l 2222 -k S --logLevel loud"));
+    assertEquals("--metrics nowhere: expected host:port (write IPv6 as [addr]:port)",
+        readError("-l 2222 -k S --metrics nowhere"));
+  }
+
+  @Test
+  void aValidCommandLineIsRead() {
+    assertEquals(7, SeedFlags.read(OUTSIDE, List.of("-l", "1", "-k", "S", "-n", "7"), OutsideConfig::fromJson)
+        .services().get(0).maxTunnels());
+  }
+
+  @Test
+  void noErrorOfAnOptionNamesAConfigurationKey() {
+    for (String line : List.of("-l 1 -k S -n 0", "-l 1 -k S -n 1.5", "-l 1", "-l 1 -k base64:AAAA",
+        "-l 1 -k S --keepaliveInterval 99999", "-l 1 -k S --logLevel 9", "-l 1 -k S --metrics x")) {
+      String m = readError(line);
+      assertFalse(m.contains("services[") || m.contains("maxTunnels") || m.contains("metrics."), m);
+    }
   }
 }

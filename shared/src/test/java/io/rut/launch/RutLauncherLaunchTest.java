@@ -76,6 +76,40 @@ class RutLauncherLaunchTest {
     assertTrue(c.out().contains("keygen"), c.out());
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"outside", "inside"})
+  void helpDescriptionsStartAtOneColumnAndFitTheWidth(String name) {
+    Captured<?> c = name.equals("outside") ? new Captured<OutsideConfig>(TestAgents.OUTSIDE)
+        : new Captured<InsideConfig>(TestAgents.INSIDE);
+    assertEquals(0, c.launch("--help"));
+    List<String> rows = c.outLines().stream().filter(l -> l.startsWith("  ")).toList();
+    assertTrue(rows.size() > 10, c.out());
+    // Where the first description starts: after the name and at least two spaces.
+    String first = rows.get(0);
+    int column = first.indexOf("  ", 2) + 2;
+    while (first.charAt(column) == ' ') {
+      column++;
+    }
+    for (String row : rows) {
+      assertTrue(row.length() <= RutLauncher.HELP_WIDTH, "too wide: " + row);
+      assertTrue(row.length() > column && row.charAt(column) != ' ' && row.charAt(column - 1) == ' '
+          && row.charAt(column - 2) == ' ', "description not at column " + column + ": '" + row + "'");
+    }
+    String longest = name.equals("outside") ? "  --keepaliveInterval SECONDS  " : "  --connectionTimeout SECONDS  ";
+    assertTrue(rows.stream().anyMatch(r -> r.startsWith(longest)), c.out());
+    assertTrue(c.out().contains("  health HOST:PORT  "), c.out());
+  }
+
+  @Test
+  void aLongDescriptionWrapsUnderItself() {
+    Captured<OutsideConfig> c = new Captured<>(TestAgents.OUTSIDE);
+    assertEquals(0, c.launch("--help"));
+    List<String> lines = c.outLines();
+    int health = lines.stream().filter(l -> l.startsWith("  health ")).findFirst().map(lines::indexOf).orElseThrow();
+    String next = lines.get(health + 1);
+    assertTrue(next.startsWith("    ") && !next.isBlank(), "the health entry wraps: " + c.out());
+  }
+
   private static void assertHelp(String text, SeedFlags.Side side, String jar) {
     for (String flag : SeedFlags.flags(side).keySet()) {
       assertTrue(text.contains(flag + " "), () -> "help lacks " + flag + ":\n" + text);
@@ -94,11 +128,12 @@ class RutLauncherLaunchTest {
         Arguments.of(List.of("-l", "2222", "-x", "1"), "unknown option '-x'"),
         Arguments.of(List.of("-l", "2222", "-o", "vps:1"), "belongs to the inside agent"),
         Arguments.of(List.of("-l", "2222", "-n", "many"), "-n: 'many' is not a number"),
-        Arguments.of(List.of("-l", "2222"), "services[0].secret: required"),
+        Arguments.of(List.of("-l", "2222"), "missing -k: every service needs a secret"),
+        Arguments.of(List.of("-l", "2222", "-k", "S", "-n", "0"), "-n 0: must be between 1 and 1000000"),
         Arguments.of(List.of("-l", "host", "-k", "S"), "-l: expected PORT or HOST:PORT"),
         Arguments.of(List.of("-conf"), "-conf needs a FILE"),
-        Arguments.of(List.of("-conf", dir.resolve("missing.json").toString()), "cannot read config file"),
-        Arguments.of(List.of("-conf", invalid.toString()), "is not valid JSON"),
+        Arguments.of(List.of("-conf", dir.resolve("missing.json").toString()), "missing.json' not found"),
+        Arguments.of(List.of("-conf", invalid.toString()), "is not valid JSON at line 3, column 1"),
         Arguments.of(List.of("-conf", noServices.toString()), "services: at least one service"),
         Arguments.of(List.of("keygen", "now"), "keygen"));
   }

@@ -90,8 +90,16 @@ class RutLauncherParseTest {
   @Test
   void missingConfigFile() {
     Path missing = dir.resolve("nope.json");
-    String m = error(outside, "-conf", missing.toString());
-    assertTrue(m.startsWith("cannot read config file '" + missing + "'"), m);
+    assertEquals("config file '" + missing + "' not found", error(outside, "-conf", missing.toString()));
+  }
+
+  @Test
+  void unreadableConfigFile() throws IOException {
+    Path file = Files.writeString(dir.resolve("locked.json"), outsideJson().encode());
+    Files.setPosixFilePermissions(file, java.util.Set.of());
+    org.junit.jupiter.api.Assumptions.assumeFalse(Files.isReadable(file), "root reads every file");
+    assertEquals("config file '" + file + "' is not readable: permission denied",
+        error(outside, "-conf", file.toString()));
   }
 
   @Test

@@ -67,4 +67,13 @@ class EventLogTest {
     assertEquals(List.of("agent=test event=client_refused reason=limit",
         "agent=test event=client_refused reason=limit suppressed=3"), lines);
   }
+
+  @Test
+  void aKeyWithoutValueIsLeftOut() {
+    EventLog log = new EventLog("test");
+    log.warn("tunnel_open_failed", "service", "wg", "error", null, "tunnels", 3);
+    log.info("started", "reason", null);
+    assertEquals(List.of("agent=test event=tunnel_open_failed service=wg tunnels=3", "agent=test event=started"),
+        lines);
+  }
 }
