@@ -29,7 +29,6 @@ public final class Tunnel {
   private final EventLog log;
   private final TunnelDatagrams datagrams;
   private InsideServiceConfig config;
-
   private TunnelState state = TunnelState.OPENING;
   private InetSocketAddress client;
   /** What a repeated CLOSE says. */

@@ -102,6 +102,9 @@ final class HealthCheck {
     if (t instanceof HttpConnectTimeoutException) {
       return "no connection within " + seconds(timeout);
     }
+    if (t instanceof java.net.http.HttpTimeoutException) { // the request's own timeout won the race
+      return "no answer within " + seconds(timeout);
+    }
     if (t instanceof ConnectException) {
       return "connection refused";
     }

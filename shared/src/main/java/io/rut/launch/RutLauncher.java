@@ -41,8 +41,6 @@ public final class RutLauncher<C extends AgentConfig> {
   /** Exit code for a command line or configuration that cannot be used. */
   public static final int USAGE = 2;
 
-  /** How long a stop may take before the process ends anyway, with {@link #FAILURE}. */
-  static final java.time.Duration STOP_TIMEOUT = java.time.Duration.ofSeconds(60);
 
   /** What sets one agent apart: its flags, its configuration type and its verticle. */
   public interface Agent<C extends AgentConfig> {
@@ -130,7 +128,7 @@ public final class RutLauncher<C extends AgentConfig> {
       return 0;
     }
     if (args.contains("--help") || args.contains("-h") || args.contains("-help")) {
-      printHelp();
+      Help.print(out, agent.name(), agent.side());
       return 0;
     }
     if (!args.isEmpty() && args.get(0).equals("health")) {
@@ -153,52 +151,11 @@ public final class RutLauncher<C extends AgentConfig> {
       return FAILURE;
     }
     running = true;
-    onStopSignals(hooks.vertx);
+    Signals.onStop(hooks.vertx, agent.name());
     if (verticle instanceof Reloadable reloadable) {
-      onSighup(reloadable);
+      Signals.onHup(reloadable);
     }
     return 0;
-  }
-
-  /**
-   * SIGTERM and SIGINT stop the agent with exit code 0 instead of the JVM's 143 and 130. The stop
-   * runs here, before {@code System.exit}: in a shutdown hook its log lines could be lost to the
-   * logging system's own hook, and a hook may not call {@code System.exit}. Vert.x's shutdown hook
-   * then finds Vert.x closed already.
-   */
-  private void onStopSignals(Vertx vertx) {
-    EventLog log = new EventLog(agent.name());
-    java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-    for (String name : List.of("TERM", "INT")) {
-      try {
-        sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
-          if (stopping.compareAndSet(false, true)) {
-            System.exit(stop(vertx, log, "SIG" + name, STOP_TIMEOUT));
-          }
-        });
-      } catch (IllegalArgumentException e) {
-        // the JVM keeps this signal (-Xrs): its shutdown hook still closes Vert.x
-      }
-    }
-  }
-
-  /** Closes Vert.x (the verticles say goodbye) and tells how it went; returns the exit code. */
-  static int stop(Vertx vertx, EventLog log, String signal, java.time.Duration timeout) {
-    log.info("stopping", "signal", signal);
-    try {
-      vertx.close().toCompletionStage().toCompletableFuture()
-          .get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-      log.info("stopped");
-      return 0;
-    } catch (java.util.concurrent.TimeoutException e) {
-      log.warn("stop_failed", "reason", "not stopped within " + timeout.toMillis() / 1000.0 + " s");
-    } catch (java.util.concurrent.ExecutionException e) {
-      log.warn("stop_failed", "reason", describe(e.getCause() == null ? e : e.getCause()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      log.warn("stop_failed", "reason", "interrupted");
-    }
-    return FAILURE;
   }
 
   private static String readFile(String source) {
@@ -223,67 +180,12 @@ public final class RutLauncher<C extends AgentConfig> {
     return nl < 0 ? String.valueOf(s) : s.substring(0, nl);
   }
 
-  private void printHelp() {
-    String jar = agent.name() + ".jar";
-    List<String[]> commands = List.of(
-        new String[] {"-conf FILE", "run with a JSON configuration (conf/README.md)"},
-        new String[] {"[options]", "run one service 'default' from the options below"},
-        new String[] {"keygen", "print a fresh secret (base64:...)"},
-        new String[] {"health HOST:PORT", "ask a running agent's status endpoint for /health: exit 0 if healthy, "
-            + "1 if not; sends " + HealthCheck.TOKEN_VARIABLE + " as the bearer token if set"},
-        new String[] {"--help", "this text"});
-    List<String[]> options = new java.util.ArrayList<>();
-    for (Map.Entry<String, SeedFlags.Option> e : SeedFlags.flags(agent.side()).entrySet()) {
-      options.add(new String[] {e.getKey() + " " + e.getValue().value(), e.getValue().help()});
-    }
-    List<String[]> all = new java.util.ArrayList<>(commands);
-    all.addAll(options);
-    int column = HELP_INDENT + all.stream().mapToInt(r -> r[0].length()).max().orElse(0) + 2;
-    out.println("RUT " + agent.name() + " agent: reverse UDP tunnel.");
-    out.println();
-    out.println("Usage: java -jar " + jar + " COMMAND");
-    out.println();
-    out.println("Commands:");
-    commands.forEach(r -> helpRow(r, column));
-    out.println();
-    out.println("Options (those of the C tools, and a few more):");
-    options.forEach(r -> helpRow(r, column));
-  }
-
-  static final int HELP_INDENT = 2;
-  static final int HELP_WIDTH = 80;
-
-  /** One entry of --help: its description starts at {@code column} and wraps within the width. */
-  private void helpRow(String[] row, int column) {
-    StringBuilder line = new StringBuilder(" ".repeat(HELP_INDENT)).append(row[0]);
-    for (String word : row[1].split(" ")) {
-      if (line.length() > column && line.length() + 1 + word.length() > HELP_WIDTH) {
-        out.println(line);
-        line = new StringBuilder();
-      }
-      if (line.length() < column) {
-        line.append(" ".repeat(column - line.length()));
-      } else {
-        line.append(' ');
-      }
-      line.append(word);
-    }
-    out.println(line);
-  }
-
   private static final class Application extends VertxApplication {
     Application(VertxApplicationHooks hooks) {
       super(new String[0], hooks, false, false);
     }
   }
 
-  private static void onSighup(Reloadable agent) {
-    try {
-      sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> agent.reloadNow());
-    } catch (IllegalArgumentException e) {
-      // no SIGHUP on this platform: the file is still watched
-    }
-  }
 
   private final class Hooks implements VertxApplicationHooks {
     private final Supplier<Deployable> verticle;

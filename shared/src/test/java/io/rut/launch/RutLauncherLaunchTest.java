@@ -91,7 +91,7 @@ class RutLauncherLaunchTest {
       column++;
     }
     for (String row : rows) {
-      assertTrue(row.length() <= RutLauncher.HELP_WIDTH, "too wide: " + row);
+      assertTrue(row.length() <= Help.WIDTH, "too wide: " + row);
       assertTrue(row.length() > column && row.charAt(column) != ' ' && row.charAt(column - 1) == ' '
           && row.charAt(column - 2) == ' ', "description not at column " + column + ": '" + row + "'");
     }

@@ -64,7 +64,7 @@ class StopTest {
     Vertx vertx = Vertx.vertx();
     vertx.deployVerticle(new Polite()).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-    int code = RutLauncher.stop(vertx, new EventLog("test"), "SIGTERM", Duration.ofSeconds(10));
+    int code = Signals.stop(vertx, new EventLog("test"), "SIGTERM", Duration.ofSeconds(10));
 
     assertEquals(0, code);
     assertEquals(List.of("agent=test event=stopping signal=SIGTERM", "goodbye", "agent=test event=stopped"), lines);
@@ -80,7 +80,7 @@ class StopTest {
       }
     }).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
-    int code = RutLauncher.stop(vertx, new EventLog("test"), "SIGINT", Duration.ofMillis(300));
+    int code = Signals.stop(vertx, new EventLog("test"), "SIGINT", Duration.ofMillis(300));
 
     assertEquals(RutLauncher.FAILURE, code);
     assertEquals(2, lines.size(), lines.toString());
