@@ -173,17 +173,23 @@ class RecoveryTest {
       }
     }
 
+    private long nextRound = System.nanoTime();
+
     /** Sends and receives for {@code nanos}. */
     void run(long nanos) throws IOException {
       long end = System.nanoTime() + nanos;
-      long nextRound = System.nanoTime();
       while (System.nanoTime() < end) {
-        if (System.nanoTime() >= nextRound) {
-          round();
-          nextRound += ROUND_NANOS;
-        }
-        receive(Math.max(1, (nextRound - System.nanoTime()) / 1_000_000));
+        step();
       }
+    }
+
+    /** A round of sends when one is due, then what arrives until the next. */
+    private void step() throws IOException {
+      if (System.nanoTime() >= nextRound) {
+        round();
+        nextRound = Math.max(nextRound + ROUND_NANOS, System.nanoTime() - ROUND_NANOS);
+      }
+      receive(Math.max(1, (nextRound - System.nanoTime()) / 1_000_000));
     }
 
     /**
@@ -194,13 +200,8 @@ class RecoveryTest {
       this.since = since;
       java.util.Arrays.fill(firstEchoAfter, 0);
       long end = System.nanoTime() + limit;
-      long nextRound = System.nanoTime();
       while (System.nanoTime() < end) {
-        if (System.nanoTime() >= nextRound) {
-          round();
-          nextRound += ROUND_NANOS;
-        }
-        receive(Math.max(1, (nextRound - System.nanoTime()) / 1_000_000));
+        step();
         boolean all = true;
         for (long t : lastEcho) {
           all &= t - since > 0;
