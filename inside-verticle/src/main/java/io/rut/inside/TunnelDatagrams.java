@@ -68,6 +68,10 @@ public final class TunnelDatagrams {
       case CLOSED, OPENING -> meters.drop(DropReason.UNKNOWN_TUNNEL);
       default -> {
         if (!tunnel.state().carrying()) {
+          if (tunnel.state() != TunnelState.SPARE || !path.settled(now)) {
+            meters.drop(DropReason.NO_CLIENT); // an old tunnel's, not a client's whose BIND was lost
+            return;
+          }
           tunnel.activatedByData(now);
         }
         path.dataIn(now);

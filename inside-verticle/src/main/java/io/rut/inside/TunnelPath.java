@@ -28,6 +28,8 @@ final class TunnelPath {
   /** Sent data but heard nothing for this long: probe at once (at most once a second). */
   static final long DEAF_WHILE_SENDING = 2 * SECOND;
   static final int MISSED_ACKS_BEFORE_HELLO = 3;
+  /** How long a registered spare must have been so before data without BIND activates it. */
+  static final long SETTLE = SECOND;
   /** Data from the outside, then nothing for this long: probe (see {@link #quietCheck}). */
   static final long QUIET_AFTER_DATA = SECOND;
   /** Unanswered quiet probes are repeated every second this many times, then less and less often. */
@@ -63,6 +65,7 @@ final class TunnelPath {
   private long lastProbe;
   private long lastAck;
   private boolean acked;
+  private long registeredAt;
   private long lastDataIn;
   /** Whether this quiet spell was probed, when the last probe went out, and how many went out. */
   private boolean quietProbing;
@@ -224,6 +227,7 @@ final class TunnelPath {
     }
     if (!registered) {
       keepaliveCounter = 0;
+      registeredAt = now;
     }
     lastAck = now;
     acked = true;
@@ -272,6 +276,15 @@ final class TunnelPath {
   /** This tunnel's public address as the outside last reported it, or null. */
   InetSocketAddress publicAddress() {
     return lastObserved;
+  }
+
+  /**
+   * Whether data without BIND may be taken for a lost BIND: only on a tunnel registered for a while.
+   * Earlier it may be meant for an old tunnel that had the same address (an agent restarted, and its
+   * new socket got a dead one's port): the outside drops that one as this one registers.
+   */
+  boolean settled(long now) {
+    return acked && now - registeredAt >= SETTLE;
   }
 
   /** Whether an ACK ever arrived, and when the last one did. */

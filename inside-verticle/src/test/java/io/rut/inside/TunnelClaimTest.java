@@ -155,6 +155,7 @@ class TunnelClaimTest {
   @Test
   void dataOnASpareWithoutBindActivatesIt() {
     TunnelHarness h = new TunnelHarness().register();
+    h.advance(TunnelPath.SETTLE); // registered a while ago: the data cannot be an old tunnel's
 
     h.fromOutside(datagram(7), OUTSIDE);
 
@@ -169,6 +170,29 @@ class TunnelClaimTest {
 
     h.fromOutside(datagram(8), OUTSIDE);
     assertEquals(1, h.events(TunnelEvent.Activated.class).size(), "published once");
+  }
+
+  /**
+   * A new agent's socket may get the port of a dead tunnel that the outside still holds: until the
+   * new tunnel has registered (and a moment after, while datagrams already sent drain), data
+   * without BIND is that dead tunnel's client's, and is dropped rather than taken for a lost BIND.
+   */
+  @Test
+  void dataBeforeRegistrationOrJustAfterItIsNotTakenForALostBind() {
+    TunnelHarness h = new TunnelHarness();
+    h.tunnel.opened(h.now);
+    h.fromOutside(datagram(1), OUTSIDE);
+    assertEquals(TunnelState.REGISTERING, h.tunnel.state());
+
+    h.challenge(TunnelHarness.PUBLIC);
+    h.ackLast();
+    assertEquals(TunnelState.SPARE, h.tunnel.state());
+    h.advance(TunnelPath.SETTLE - 1);
+    h.fromOutside(datagram(2), OUTSIDE);
+    assertEquals(TunnelState.SPARE, h.tunnel.state());
+
+    assertEquals(2, h.drops(DropReason.NO_CLIENT));
+    assertTrue(h.sentOf(Kind.TO_SERVICE).isEmpty(), "no other client's datagram reaches the service");
   }
 
   @Test
