@@ -57,7 +57,7 @@ public final class Tunnel {
     deadlines.scheduleKeepalive(now);
   }
 
-  /** A socket could not be bound: the tunnel closes without a word to the outside. */
+  /** A socket could not be bound: it closes without a word to the outside. */
   public void openFailed(long now) {
     close("open_failed", false, now);
   }
@@ -66,7 +66,6 @@ public final class Tunnel {
   public TunnelDatagrams datagrams() {
     return datagrams;
   }
-
 
   /** Handles {@code data} from the outside if it is a control message; false if it is data. */
   boolean handledAsControl(ByteBuf data, long now) {
@@ -128,7 +127,6 @@ public final class Tunnel {
     close(reason == null ? "closed_by_outside" : "outside_" + reason.name().toLowerCase(), false, now);
   }
 
-
   /** The agent's answer to this tunnel's {@link TunnelEvent.Claim}. */
   public void verdict(boolean granted, long now) {
     if (state != TunnelState.CLAIMING) {
@@ -166,10 +164,10 @@ public final class Tunnel {
     boolean newTimeout = !ctx.config().connectionTimeout().equals(config.connectionTimeout());
     boolean newInterval = !ctx.config().keepaliveInterval().equals(config.keepaliveInterval());
     config = ctx.config();
+    datagrams.update(config);
     channel.rekey(ctx.keys());
     deadlines.update(config, now, newTimeout, newInterval, datagrams.stats().lastData());
   }
-
 
   /** Handles every deadline that is due at {@code now}. */
   public void tick(long now) {
@@ -214,7 +212,6 @@ public final class Tunnel {
     path.hello(!state.carrying(), now);
     deadlines.helloBackoff(now);
   }
-
 
   /** Every change of state goes here: the agent hears when the tunnel's registration comes and goes. */
   private void to(TunnelState next) {
@@ -280,7 +277,6 @@ public final class Tunnel {
     state = TunnelState.CLOSED; // not through to(): the agent stops too, and is not unhealthy for it
     deadlines.stopAll();
   }
-
 
   public TunnelState state() {
     return state;

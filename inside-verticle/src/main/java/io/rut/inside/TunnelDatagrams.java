@@ -2,6 +2,8 @@ package io.rut.inside;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import io.rut.config.ClientAddress;
+import io.rut.config.InsideServiceConfig;
 import io.rut.control.ControlChannel;
 import io.rut.metrics.Direction;
 import io.rut.metrics.DropReason;
@@ -33,6 +35,11 @@ public final class TunnelDatagrams {
   private final InetSocketAddress target;
   private final ArrayDeque<byte[]> held = new ArrayDeque<>(MAX_HELD);
   private final TunnelStats stats;
+  /** The last PROXY v2 header built, and for whom: rebuilt when the client or the outside changes. */
+  private ClientAddress clientAddress;
+  private byte[] header;
+  private InetSocketAddress headerClient;
+  private InetSocketAddress headerDestination;
 
   TunnelDatagrams(Tunnel tunnel, TunnelPath path, TunnelContext ctx, TunnelOutput out, long now) {
     this.stats = new TunnelStats(now);
@@ -43,6 +50,12 @@ public final class TunnelDatagrams {
     this.log = ctx.log();
     this.service = ctx.config().name();
     this.target = ctx.target();
+    this.clientAddress = ctx.config().clientAddress();
+  }
+
+  /** A reload: the service is told of clients from the next datagram on, or no longer. */
+  void update(InsideServiceConfig config) {
+    clientAddress = config.clientAddress();
   }
 
   /** A datagram on the tunnel socket; {@code data} is valid during the call only. */
@@ -77,7 +90,12 @@ public final class TunnelDatagrams {
         path.dataIn(now);
         stats.toService(data.readableBytes(), now);
         meters.forwarded(Direction.TUNNEL_TO_SERVICE, data.readableBytes());
-        out.toService(data, target);
+        byte[] header = proxyHeader();
+        if (header == null) {
+          out.toService(data, target);
+        } else {
+          out.toService(header, data, target);
+        }
       }
     }
   }
@@ -116,8 +134,23 @@ public final class TunnelDatagrams {
     while ((d = held.poll()) != null) {
       stats.toService(d.length, now);
       meters.forwarded(Direction.TUNNEL_TO_SERVICE, d.length);
-      out.toService(d, target);
+      byte[] header = proxyHeader();
+      out.toService(header == null ? d : ProxyHeader.prepend(header, d), target);
     }
+  }
+
+  /** The PROXY v2 header for the tunnel's client now, or null when the service is not told. */
+  private byte[] proxyHeader() {
+    if (clientAddress != ClientAddress.PROXY_V2) {
+      return null;
+    }
+    InetSocketAddress client = tunnel.client();
+    if (header == null || client != headerClient || path.outside() != headerDestination) {
+      header = ProxyHeader.of(client, path.outside());
+      headerClient = client;
+      headerDestination = path.outside();
+    }
+    return header;
   }
 
   TunnelStats stats() {

@@ -9,6 +9,9 @@ interface TunnelOutput {
   /** On the service socket, the bytes of a received datagram as they are (valid during the call only). */
   void toService(ByteBuf data, InetSocketAddress service);
 
+  /** On the service socket, {@code header} and then the bytes of a received datagram as they are. */
+  void toService(byte[] header, ByteBuf data, InetSocketAddress service);
+
   /** On the service socket, a datagram that was held. */
   void toService(byte[] datagram, InetSocketAddress service);
 

@@ -152,6 +152,11 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
   }
 
   @Override
+  public void toService(byte[] header, ByteBuf data, InetSocketAddress service) {
+    serviceSocket.forward(header, data, service);
+  }
+
+  @Override
   public void toService(byte[] datagram, InetSocketAddress service) {
     serviceSocket.send(datagram, service);
   }

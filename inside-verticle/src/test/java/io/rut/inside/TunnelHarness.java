@@ -132,6 +132,11 @@ final class TunnelHarness implements TunnelOutput {
   }
 
   @Override
+  public void toService(byte[] header, ByteBuf data, InetSocketAddress service) {
+    sent.add(new Sent(Kind.TO_SERVICE, ProxyHeader.prepend(header, ByteBufUtil.getBytes(data)), service, now, null));
+  }
+
+  @Override
   public void toService(byte[] datagram, InetSocketAddress service) {
     sent.add(new Sent(Kind.TO_SERVICE, datagram.clone(), service, now, null));
   }

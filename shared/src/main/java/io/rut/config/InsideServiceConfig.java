@@ -16,14 +16,15 @@ import java.util.Set;
  * @param maxTunnels        tunnels (spare and active) at most
  * @param keepaliveInterval keepalive period of every tunnel, jittered by up to 10 %
  * @param connectionTimeout an active tunnel closes after this long without data, drawn within 20 %
+ * @param clientAddress     what the service is told of each client's public address
  */
 public record InsideServiceConfig(String name, HostPort outside, HostPort target, List<String> secrets,
                                   int spares, int maxTunnels, Duration keepaliveInterval,
-                                  Duration connectionTimeout)
+                                  Duration connectionTimeout, ClientAddress clientAddress)
     implements ServiceSettings {
 
   public static final Set<String> KEYS = Set.of("name", "outside", "target", "secret", "spares", "maxTunnels",
-      "keepaliveInterval", "connectionTimeout");
+      "keepaliveInterval", "connectionTimeout", "clientAddress");
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
   static InsideServiceConfig fromJson(JsonObject json, String path) {
@@ -44,6 +45,16 @@ public record InsideServiceConfig(String name, HostPort outside, HostPort target
     return new InsideServiceConfig(
         f.serviceName("name"), outside, target, f.secrets("secret"), spares, maxTunnels,
         f.seconds("keepaliveInterval", OutsideServiceConfig.DEFAULT_KEEPALIVE, 0.1, 3600),
-        f.seconds("connectionTimeout", DEFAULT_TIMEOUT, 0.1, 86_400));
+        f.seconds("connectionTimeout", DEFAULT_TIMEOUT, 0.1, 86_400),
+        clientAddress(f));
+  }
+
+  private static ClientAddress clientAddress(JsonFields f) {
+    String value = f.string("clientAddress", ClientAddress.NONE.label());
+    ClientAddress mode = ClientAddress.parse(value);
+    if (mode == null) {
+      throw f.error("clientAddress", "'" + value + "' is not one of none, proxy-v2");
+    }
+    return mode;
   }
 }

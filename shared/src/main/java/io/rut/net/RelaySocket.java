@@ -102,6 +102,11 @@ public final class RelaySocket {
     write(new DatagramPacket(data.retainedDuplicate(), to));
   }
 
+  /** Sends {@code header} and then the bytes of a received datagram, copying neither. */
+  public void forward(byte[] header, ByteBuf data, InetSocketAddress to) {
+    write(new DatagramPacket(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(header), data.retainedDuplicate()), to));
+  }
+
   /** Sends a datagram of our own (a held datagram); {@code data} is not copied, so not reused. */
   public void send(byte[] data, InetSocketAddress to) {
     write(new DatagramPacket(Unpooled.wrappedBuffer(data), to));

@@ -61,7 +61,7 @@ class InsideConfigTest {
 
     assertEquals(List.of(new InsideServiceConfig("wg", new HostPort("2001:db8::1", 2222),
             new HostPort("10.0.0.2", 51820), List.of(KEY_B, "old passphrase"), 3, 7,
-            Duration.ofSeconds(10), Duration.ofMillis(500))),
+            Duration.ofSeconds(10), Duration.ofMillis(500), ClientAddress.NONE)),
         c.services());
     assertEquals(new MetricsConfig(new HostPort("::1", 9101), null), c.metrics());
     assertEquals(LogLevel.TRACE, c.logLevel());
@@ -219,5 +219,18 @@ class InsideConfigTest {
   void invalidServiceName() {
     assertStartsWith("services[0].name: 'wg:1' is not a valid service name",
         error(config(service("wg:1"))));
+  }
+
+  @Test
+  void clientAddressIsNoneProxyV2OrRefusedInOneLine() {
+    JsonObject base = new JsonObject().put("name", "wg").put("outside", "127.0.0.1:2222").put("target", "127.0.0.1:51820")
+        .put("secret", Secrets.KEY_A);
+    java.util.function.Function<JsonObject, InsideServiceConfig> read = service -> InsideConfig.fromJson(
+        new JsonObject().put("services", new io.vertx.core.json.JsonArray().add(service))).services().get(0);
+    assertEquals(ClientAddress.NONE, read.apply(base.copy()).clientAddress(), "by default the service is told nothing");
+    assertEquals(ClientAddress.PROXY_V2, read.apply(base.copy().put("clientAddress", "proxy-v2")).clientAddress());
+    ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        () -> read.apply(base.copy().put("clientAddress", "proxy")));
+    assertEquals("services[0].clientAddress: 'proxy' is not one of none, proxy-v2", e.getMessage());
   }
 }
