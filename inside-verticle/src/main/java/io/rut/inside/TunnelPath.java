@@ -30,10 +30,6 @@ final class TunnelPath {
   static final int MISSED_ACKS_BEFORE_HELLO = 3;
   /** How long a registered spare must have been so before data without BIND activates it. */
   static final long SETTLE = SECOND;
-  /** Data from the outside, then nothing for this long: probe (see {@link #quietCheck}). */
-  static final long QUIET_AFTER_DATA = SECOND;
-  /** Unanswered quiet probes are repeated every second this many times, then less and less often. */
-  private static final int QUIET_PROBES_EVERY_SECOND = 10;
 
   /** What a CHALLENGE turned out to mean. */
   enum Challenge {
@@ -66,17 +62,14 @@ final class TunnelPath {
   private long lastAck;
   private boolean acked;
   private long registeredAt;
-  private long lastDataIn;
-  /** Whether this quiet spell was probed, when the last probe went out, and how many went out. */
-  private boolean quietProbing;
-  private long quietProbeAt;
-  private int quietProbes;
+  private final QuietWatch quiet;
 
   TunnelPath(long id, TunnelContext ctx, ControlChannel channel, TunnelDeadlines deadlines, TunnelOutput out,
              long now) {
     this.id = id;
     this.channel = channel;
     this.deadlines = deadlines;
+    this.quiet = new QuietWatch(deadlines);
     this.out = out;
     this.meters = ctx.meters();
     this.log = ctx.log();
@@ -98,50 +91,24 @@ final class TunnelPath {
     lastReceived = now;
   }
 
-  /** Data came from the outside: a quiet spell after it will be checked. Per datagram: keep it cheap. */
+  /** Data came from the outside (per datagram). */
   void dataIn(long now) {
-    lastDataIn = now;
     missedAcks = 0; // the outside forwards data only to a tunnel it holds: the path lives
-    if (quietProbing) {
-      quietProbing = false;
-      quietProbes = 0;
-    }
-    if (!deadlines.quietArmed()) {
-      deadlines.armQuiet(now + QUIET_AFTER_DATA);
-    }
+    quiet.dataIn(now);
   }
 
   /**
-   * The outside went quiet after data: an outside that restarted, or a NAT that forgot the mapping,
-   * looks just like that. One early keepalive finds out at once (a new outside answers it with a
-   * CHALLENGE and AUTH restores the binding; a moved mapping is re-validated); unanswered, it is
-   * repeated, every second for ten seconds and then less often, and counts towards a lost path like
-   * any keepalive. It stands in for the next regular keepalive, so a session whose traffic pauses
-   * now and then costs no more control messages.
+   * The outside went quiet after data ({@link QuietWatch}): an early keepalive, which stands in for
+   * the next regular one, so that a session whose traffic pauses now and then costs no more.
    *
    * @param watch whether the tunnel carries a client and is registered (else nothing is checked)
    * @return false when the path is lost (too many keepalives unanswered)
    */
   boolean quietCheck(boolean watch, InetSocketAddress client, long now) {
-    if (!watch) {
+    if (!watch || !quiet.probeDue(now, lastReceived, lastProbe)) {
       return true;
     }
-    if (now - lastDataIn < QUIET_AFTER_DATA) {
-      deadlines.armQuiet(lastDataIn + QUIET_AFTER_DATA);
-      return true;
-    }
-    if (quietProbing && lastReceived - quietProbeAt >= 0) {
-      return true; // answered: the path lives; the next data arms the check again
-    }
-    if (now - lastProbe < SECOND) { // a probe before data went out just now
-      deadlines.armQuiet(lastProbe + SECOND);
-      return true;
-    }
-    quietProbing = true;
-    quietProbeAt = now;
     lastProbe = now;
-    int doublings = Math.max(0, ++quietProbes - QUIET_PROBES_EVERY_SECOND);
-    deadlines.armQuiet(now + Math.min(deadlines.keepaliveInterval(), QUIET_AFTER_DATA << Math.min(doublings, 20)));
     deadlines.keepaliveAfterProbe(now);
     return keepalive(client, now);
   }
