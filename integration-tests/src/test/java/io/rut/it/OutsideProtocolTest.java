@@ -268,6 +268,7 @@ class OutsideProtocolTest {
     int port = outside(new JsonObject());
     try (FakeInside tunnel = new FakeInside(port); TestClient client = TestClient.to(port)) {
       client.send("too old".getBytes());
+      rig.awaitStatus(s -> s.getInteger("waitingClients") == 1, java.time.Duration.ofSeconds(2));
       rig.awaitStatus(s -> s.getInteger("waitingClients") == 0, java.time.Duration.ofSeconds(4));
       assertEquals(1, meters().drops(DropReason.QUEUE_EXPIRED));
       tunnel.register(T1, null);
