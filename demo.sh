@@ -5,9 +5,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 COUNT="${COUNT:-20}"
+# The agents run with the JVM settings for a small host, as the systemd units and the compose file
+# do (docs/PERFORMANCE.md, "Memory on a small host"); `JAVA_OPTS= ./demo.sh` runs them with the
+# JVM's defaults instead.
+JAVA_OPTS="${JAVA_OPTS--XX:+UseSerialGC -Xms8m -Xmx96m -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=10000 -Dvertx.options.internalBlockingPoolSize=2}"
 
 echo "demo: building (mvn -B -q package -DskipTests)"
-mvn -B -q package -DskipTests
+# Maven writes terminal escape codes (colour resets) even in batch mode; only the text goes on.
+mvn -B -q package -DskipTests 2>&1 | sed $'s/\x1b\\[[0-9;]*[A-Za-z]//g'
 
 pids=()
 cleanup() {
@@ -19,8 +24,10 @@ trap 'exit 130' INT TERM
 
 echo "demo: echo service on 127.0.0.1:51820, outside agent on [::]:2222, inside agent between them"
 java -cp inside-verticle/target/inside.jar io.rut.tools.UdpEcho 127.0.0.1:51820 & pids+=($!)
-java -jar outside-verticle/target/outside.jar -conf conf/outside.json & pids+=($!)
-java -jar inside-verticle/target/inside.jar -conf conf/inside.json & pids+=($!)
+# shellcheck disable=SC2086 # JAVA_OPTS holds several words
+java $JAVA_OPTS -jar outside-verticle/target/outside.jar -conf conf/outside.json & pids+=($!)
+# shellcheck disable=SC2086
+java $JAVA_OPTS -jar inside-verticle/target/inside.jar -conf conf/inside.json & pids+=($!)
 
 echo "demo: a client sends $COUNT datagrams to the outside agent (127.0.0.1:2222)"
 java -cp outside-verticle/target/outside.jar io.rut.tools.UdpProbe 127.0.0.1:2222 "$COUNT" 250
