@@ -5,10 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 COUNT="${COUNT:-20}"
-# The agents run with the JVM settings for a small host, as the systemd units and the compose file
-# do (docs/PERFORMANCE.md, "Memory on a small host"); `JAVA_OPTS= ./demo.sh` runs them with the
-# JVM's defaults instead.
-JAVA_OPTS="${JAVA_OPTS--XX:+UseSerialGC -Xms8m -Xmx96m -XX:TieredStopAtLevel=1 -XX:TrimNativeHeapInterval=10000 -Dvertx.options.internalBlockingPoolSize=2}"
+# JVM options for both agents, e.g. the settings for a small host (docs/PERFORMANCE.md).
+JAVA_OPTS="${JAVA_OPTS:-}"
 
 echo "demo: building (mvn -B -q package -DskipTests)"
 # Maven writes terminal escape codes (colour resets) even in batch mode; only the text goes on.
