@@ -4,6 +4,7 @@ import static io.rut.protocol.ControlMessage.hex;
 
 import io.rut.agent.LocalCodec;
 import io.rut.agent.ServiceUnit;
+import io.rut.config.ClientAddress;
 import io.rut.config.HostPort;
 import io.rut.config.InsideServiceConfig;
 import io.rut.metrics.EventLog;
@@ -49,15 +50,14 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
   private final Map<Long, Future<String>> deployments = new HashMap<>();
   private final Set<Long> spares = new HashSet<>();
   private final Map<InetSocketAddress, Long> carriers = new HashMap<>();
-  /** Tunnels registered at the outside now: the service is healthy while there is one. */
-  private final Set<Long> registered = new HashSet<>();
-  private boolean healthy;
+  private ServiceHealth health;
   private TunnelContext ctx;
   private MessageConsumer<TunnelEvent> events;
   private long lastRestartNanos;
   private boolean resolving;
   private boolean stopping;
   private long retryTimer = -1;
+  private TransparentGate gate;
 
   public ServiceAgent(InsideServiceConfig config, ServiceKeys keys, MessageCounter counter, ServiceMeters meters,
                       EventLog log, Function<HostPort, InetSocketAddress> resolver) {
@@ -74,10 +74,14 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     LocalCodec.register(vertx, TunnelEvent.class.getPermittedSubclasses());
     LocalCodec.register(vertx, TunnelCommand.class.getPermittedSubclasses());
     meters.tunnelGauges(spares::size, () -> deployments.size() - spares.size());
+    gate = new TransparentGate(vertx, log, config.name(), this::onGateChanged);
+    health = new ServiceHealth(log, config.name());
     return vertx.executeBlocking(() -> new TunnelContext(config, keys, counter, meters, log,
-            resolver.apply(config.outside()), resolver.apply(config.target())))
+            resolver.apply(config.outside()), resolver.apply(config.target()), TunnelContext.otherFamilyTarget(config)))
         .compose(c -> {
           ctx = c;
+          gate.configure(config.clientAddress(), ctx.target(), ctx.otherFamilyTarget(), null);
+          ctx = effective(ctx);
           events = vertx.eventBus().localConsumer(TunnelContext.eventsAddress(config.name()), this::onEvent);
           return events.completion();
         })
@@ -91,6 +95,9 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
   @Override
   public Future<?> stop() {
     stopping = true;
+    if (gate != null) {
+      gate.stop();
+    }
     return events == null ? Future.succeededFuture() : events.unregister();
   }
 
@@ -98,8 +105,11 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
   public Future<Void> update(InsideServiceConfig next, ServiceKeys nextKeys) {
     Promise<Void> done = Promise.promise();
     context.runOnContext(v -> {
+      ClientAddress running = gate.effective(config.clientAddress());
       config = next;
-      ctx = ctx.with(next, nextKeys);
+      gate.configure(next.clientAddress(), ctx.target(), TunnelContext.otherFamilyTarget(next),
+          running == null && !deployments.isEmpty() ? ClientAddress.NONE : running);
+      ctx = effective(ctx.with(next, nextKeys));
       tellAll(new TunnelCommand.Settings(ctx));
       refill();
       done.complete();
@@ -123,15 +133,9 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
       }
       bound(a.tunnel());
     } else if (e instanceof TunnelEvent.PathUp || e instanceof TunnelEvent.PathDown) {
-      if (e instanceof TunnelEvent.PathUp) {
-        registered.add(e.tunnel());
-      } else {
-        registered.remove(e.tunnel());
-      }
-      healthChanged();
+      health.path(e.tunnel(), e instanceof TunnelEvent.PathUp, ctx.outside(), stopping);
     } else if (e instanceof TunnelEvent.Closed c) {
-      registered.remove(c.tunnel());
-      healthChanged();
+      health.path(c.tunnel(), false, ctx.outside(), stopping);
       spares.remove(c.tunnel());
       if (c.client() != null) {
         carriers.remove(c.client(), c.tunnel());
@@ -162,21 +166,6 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     }
     tell(c.tunnel(), new TunnelCommand.Verdict(free));
     bound(c.tunnel());
-  }
-
-  /** Logs each change of health once: the first tunnel registered, the last one lost. */
-  private void healthChanged() {
-    boolean now = !registered.isEmpty();
-    if (now == healthy || stopping) {
-      return;
-    }
-    healthy = now;
-    if (now) {
-      log.info("service_healthy", "service", config.name(), "outside", Udp.show(ctx.outside()));
-    } else {
-      log.warn("service_unhealthy", "service", config.name(), "reason", "no_tunnel_registered",
-          "outside", Udp.show(ctx.outside()));
-    }
   }
 
   private void bound(long tunnel) {
@@ -224,8 +213,23 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     }
   }
 
+  /** {@code c} with the client address mode the tunnels may use now (see {@link TransparentGate}). */
+  private TunnelContext effective(TunnelContext c) {
+    ClientAddress mode = gate.effective(config.clientAddress());
+    return c.with(config.withClientAddress(mode == null ? config.clientAddress() : mode), c.keys());
+  }
+
+  private void onGateChanged() {
+    TunnelContext next = effective(ctx);
+    if (next.config().clientAddress() != ctx.config().clientAddress()) {
+      ctx = next;
+      tellAll(new TunnelCommand.Settings(ctx));
+    }
+    refill();
+  }
+
   private void refill() {
-    if (stopping || retryTimer >= 0) {
+    if (stopping || retryTimer >= 0 || gate.effective(config.clientAddress()) == null) {
       return;
     }
     int toOpen = pool.toOpen(config, spares.size(), deployments.size(), System.nanoTime());
@@ -270,15 +274,12 @@ public final class ServiceAgent extends VerticleBase implements ServiceUnit<Insi
     context.runOnContext(v -> {
       List<Future<JsonObject>> each = new ArrayList<>();
       for (long id : deployments.keySet()) {
-        JsonObject opening = new JsonObject().put("service", config.name()).put("tunnel", hex(id))
-            .put("state", "opening").put("registered", false);
         each.add(vertx.eventBus().<JsonObject>request(TunnelContext.commandsAddress(config.name(), id),
-                new TunnelCommand.Status())
-            .map(Message::body).otherwise(opening));
+            new TunnelCommand.Status()).map(Message::body).otherwise(ServiceStatus.opening(config, id)));
       }
-      int spareCount = spares.size();
-      int tunnels = deployments.size();
-      Future.all(each).onComplete(r -> done.complete(ServiceStatus.of(config, spareCount, tunnels,
+      ServiceStatus.Counts counts = new ServiceStatus.Counts(spares.size(), deployments.size(),
+          ctx == null ? config.clientAddress() : ctx.config().clientAddress(), gate.problem());
+      Future.all(each).onComplete(r -> done.complete(ServiceStatus.of(config, counts,
           each.stream().map(Future::result).toList())));
     });
     return done.future();

@@ -164,7 +164,7 @@ public final class Tunnel {
     boolean newTimeout = !ctx.config().connectionTimeout().equals(config.connectionTimeout());
     boolean newInterval = !ctx.config().keepaliveInterval().equals(config.keepaliveInterval());
     config = ctx.config();
-    datagrams.update(config);
+    datagrams.update(ctx);
     channel.rekey(ctx.keys());
     deadlines.update(config, now, newTimeout, newInterval, datagrams.stats().lastData());
   }

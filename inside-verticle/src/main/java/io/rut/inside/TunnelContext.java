@@ -13,10 +13,11 @@ import java.net.InetSocketAddress;
  *
  * @param outside where the outside agent is now (resolved again when it stops answering)
  * @param target  the service's resolved address
+ * @param otherFamilyTarget the service's address in the other family (transparent mode), or null
  */
 public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, MessageCounter counter,
                             ServiceMeters meters, EventLog log, InetSocketAddress outside,
-                            InetSocketAddress target) {
+                            InetSocketAddress target, InetSocketAddress otherFamilyTarget) {
 
   /** Where the service's tunnels publish their {@link TunnelEvent}s (and anyone may watch). */
   public static String eventsAddress(String service) {
@@ -29,11 +30,17 @@ public record TunnelContext(InsideServiceConfig config, ServiceKeys keys, Messag
   }
 
   public TunnelContext withOutside(InetSocketAddress newOutside) {
-    return new TunnelContext(config, keys, counter, meters, log, newOutside, target);
+    return new TunnelContext(config, keys, counter, meters, log, newOutside, target, otherFamilyTarget);
   }
 
   /** The same service with changed settings or keys (a reload). */
   public TunnelContext with(InsideServiceConfig newConfig, ServiceKeys newKeys) {
-    return new TunnelContext(newConfig, newKeys, counter, meters, log, outside, target);
+    return new TunnelContext(newConfig, newKeys, counter, meters, log, outside, target,
+        otherFamilyTarget(newConfig));
+  }
+
+  /** The configured otherFamilyTarget, resolved (it is an address literal), or null. */
+  static InetSocketAddress otherFamilyTarget(InsideServiceConfig config) {
+    return config.otherFamilyTarget() == null ? null : config.otherFamilyTarget().resolve();
   }
 }

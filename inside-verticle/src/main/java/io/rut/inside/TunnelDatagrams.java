@@ -3,7 +3,6 @@ package io.rut.inside;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.rut.config.ClientAddress;
-import io.rut.config.InsideServiceConfig;
 import io.rut.control.ControlChannel;
 import io.rut.metrics.Direction;
 import io.rut.metrics.DropReason;
@@ -33,6 +32,7 @@ public final class TunnelDatagrams {
   private final EventLog log;
   private final String service;
   private final InetSocketAddress target;
+  private InetSocketAddress otherFamilyTarget;
   private final ArrayDeque<byte[]> held = new ArrayDeque<>(MAX_HELD);
   private final TunnelStats stats;
   /** The last PROXY v2 header built, and for whom: rebuilt when the client or the outside changes. */
@@ -40,6 +40,11 @@ public final class TunnelDatagrams {
   private byte[] header;
   private InetSocketAddress headerClient;
   private InetSocketAddress headerDestination;
+  /** The route to the service, and for which client and mode it was made (see {@link #route}). */
+  private ServiceRoute route;
+  private InetSocketAddress routeClient;
+  private ClientAddress routeMode;
+  private long retryBindAt;
 
   TunnelDatagrams(Tunnel tunnel, TunnelPath path, TunnelContext ctx, TunnelOutput out, long now) {
     this.stats = new TunnelStats(now);
@@ -50,12 +55,19 @@ public final class TunnelDatagrams {
     this.log = ctx.log();
     this.service = ctx.config().name();
     this.target = ctx.target();
+    this.otherFamilyTarget = ctx.otherFamilyTarget();
     this.clientAddress = ctx.config().clientAddress();
+    this.route = ServiceRoute.local(target);
+    this.routeMode = ClientAddress.NONE;
   }
 
-  /** A reload: the service is told of clients from the next datagram on, or no longer. */
-  void update(InsideServiceConfig config) {
-    clientAddress = config.clientAddress();
+  /** A reload: the service is told of clients (or sees them) from the next datagram on, or no longer. */
+  void update(TunnelContext ctx) {
+    clientAddress = ctx.config().clientAddress();
+    if (!java.util.Objects.equals(otherFamilyTarget, ctx.otherFamilyTarget())) {
+      otherFamilyTarget = ctx.otherFamilyTarget();
+      routeMode = null;
+    }
   }
 
   /** A datagram on the tunnel socket; {@code data} is valid during the call only. */
@@ -90,11 +102,12 @@ public final class TunnelDatagrams {
         path.dataIn(now);
         stats.toService(data.readableBytes(), now);
         meters.forwarded(Direction.TUNNEL_TO_SERVICE, data.readableBytes());
+        InetSocketAddress to = route(now).target();
         byte[] header = proxyHeader();
         if (header == null) {
-          out.toService(data, target);
+          out.toService(data, to);
         } else {
-          out.toService(header, data, target);
+          out.toService(header, data, to);
         }
       }
     }
@@ -102,7 +115,8 @@ public final class TunnelDatagrams {
 
   /** A datagram on the service socket; {@code data} is valid during the call only. */
   public void fromService(ByteBuf data, InetSocketAddress sender, long now) {
-    if (sender.getPort() != target.getPort() || !sender.equals(target)) {
+    InetSocketAddress from = route.target();
+    if (sender.getPort() != from.getPort() || !sender.equals(from)) {
       meters.drop(DropReason.NOT_FROM_SERVICE);
       return;
     }
@@ -135,8 +149,44 @@ public final class TunnelDatagrams {
       stats.toService(d.length, now);
       meters.forwarded(Direction.TUNNEL_TO_SERVICE, d.length);
       byte[] header = proxyHeader();
-      out.toService(header == null ? d : ProxyHeader.prepend(header, d), target);
+      out.toService(header == null ? d : ProxyHeader.prepend(header, d), route(now).target());
     }
+  }
+
+  /**
+   * The route to the service for the tunnel's client now: made again when the client or the mode
+   * changes, and a second after a socket on the client's address could not be opened.
+   */
+  private ServiceRoute route(long now) {
+    InetSocketAddress client = tunnel.client();
+    boolean retry = route.fallback() == ServiceRoute.Fallback.BIND_FAILED && now - retryBindAt >= 0;
+    if (client == routeClient && clientAddress == routeMode && !retry) {
+      return route;
+    }
+    ServiceRoute planned = ServiceRoute.plan(clientAddress, client, target, otherFamilyTarget);
+    ServiceRoute was = route;
+    route = out.route(planned);
+    routeClient = client;
+    routeMode = clientAddress;
+    if (route.fallback() == ServiceRoute.Fallback.BIND_FAILED) {
+      retryBindAt = now + 1_000_000_000L;
+    }
+    if (!route.equals(was) && clientAddress == ClientAddress.TRANSPARENT) {
+      meters.event(route.transparent() ? "transparent_carried" : "transparent_fallback_" + route.fallback().label());
+      if (!route.transparent()) {
+        log.limited(Level.WARNING, "transparent:" + service, "client_not_transparent", "service", service,
+            "client", client == null ? null : Udp.show(client), "reason", route.fallback().label());
+      }
+    }
+    return route;
+  }
+
+  /** How the service sees the present client: {@code local}, {@code transparent} or {@code proxy-v2}. */
+  String carried() {
+    if (clientAddress == ClientAddress.PROXY_V2) {
+      return ClientAddress.PROXY_V2.label();
+    }
+    return route.transparent() ? ClientAddress.TRANSPARENT.label() : "local";
   }
 
   /** The PROXY v2 header for the tunnel's client now, or null when the service is not told. */

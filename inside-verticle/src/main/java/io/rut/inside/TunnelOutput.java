@@ -3,7 +3,10 @@ package io.rut.inside;
 import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 
-/** What a {@link Tunnel} asks of its two sockets and the event bus; its verticle implements it. */
+/**
+ * What a {@link Tunnel} asks of its sockets and the event bus; its verticle implements it. Datagrams
+ * for the service leave from the socket of the last {@link #route}.
+ */
 interface TunnelOutput {
 
   /** On the service socket, the bytes of a received datagram as they are (valid during the call only). */
@@ -22,4 +25,7 @@ interface TunnelOutput {
   void sendControl(byte[] message, InetSocketAddress outside);
 
   void publish(TunnelEvent event);
+
+  /** Opens what the service route {@code planned} needs; returns the route that holds. */
+  ServiceRoute route(ServiceRoute planned);
 }

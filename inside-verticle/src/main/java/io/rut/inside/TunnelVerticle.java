@@ -29,7 +29,7 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
   private Tunnel tunnel;
   private TunnelDatagrams datagrams;
   private RelaySocket tunnelSocket;
-  private RelaySocket serviceSocket;
+  private ServiceSockets serviceSockets;
   private MessageConsumer<TunnelCommand> commands;
   private long timer = -1;
   private long armedFor = TunnelDeadlines.NEVER;
@@ -49,13 +49,13 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
     datagrams = tunnel.datagrams();
     tunnelSocket = RelaySocket.create(vertx, ctx.outside()).exceptionHandler(this::onSocketError)
         .sendFailureHandler(this::onSendFailed).handler(this::onTunnelDatagram);
-    serviceSocket = RelaySocket.create(vertx, ctx.target()).exceptionHandler(this::onSocketError)
-        .sendFailureHandler(this::onSendFailed).handler(this::onServiceDatagram);
+    serviceSockets = new ServiceSockets(vertx, ctx.target(), this::onServiceDatagram, this::onSocketError,
+        this::onSendFailed);
     commands = vertx.eventBus().localConsumer(TunnelContext.commandsAddress(ctx.config().name(), id), this::onCommand);
     // Bound in the background: a start future that completes after an undeploy has failed it
     // leaves Vert.x unable to close, and an agent stopping during a burst of new spares does that.
     Future.all(tunnelSocket.listen(0, Udp.wildcardFor(ctx.outside())),
-            serviceSocket.listen(0, Udp.wildcardFor(ctx.target())), commands.completion())
+            serviceSockets.listen(), commands.completion())
         .onSuccess(v -> {
           tunnel.opened(System.nanoTime());
           rearm();
@@ -74,7 +74,7 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
     cancelTimer();
     tunnel.shutdown(System.nanoTime());
     return lastControl.recover(e -> Future.succeededFuture())
-        .eventually(() -> Future.all(tunnelSocket.close(), serviceSocket.close(), commands.unregister()));
+        .eventually(() -> Future.all(tunnelSocket.close(), serviceSockets.close(), commands.unregister()));
   }
 
   private void onTunnelDatagram(ByteBuf data, InetSocketAddress sender) {
@@ -148,17 +148,17 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
 
   @Override
   public void toService(ByteBuf data, InetSocketAddress service) {
-    serviceSocket.forward(data, service);
+    serviceSockets.current().forward(data, service);
   }
 
   @Override
   public void toService(byte[] header, ByteBuf data, InetSocketAddress service) {
-    serviceSocket.forward(header, data, service);
+    serviceSockets.current().forward(header, data, service);
   }
 
   @Override
   public void toService(byte[] datagram, InetSocketAddress service) {
-    serviceSocket.send(datagram, service);
+    serviceSockets.current().send(datagram, service);
   }
 
   @Override
@@ -174,6 +174,16 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
   @Override
   public void publish(TunnelEvent event) {
     vertx.eventBus().publish(TunnelContext.eventsAddress(ctx.config().name()), event);
+  }
+
+  @Override
+  public ServiceRoute route(ServiceRoute planned) {
+    ServiceRoute route = serviceSockets.use(planned);
+    if (route.fallback() == ServiceRoute.Fallback.BIND_FAILED) {
+      ctx.log().limited(Level.WARNING, "transparent-bind:" + ctx.config().name(), "transparent_bind_failed",
+          "service", ctx.config().name(), "client", Udp.show(planned.source()), "error", serviceSockets.lastError());
+    }
+    return route;
   }
 
   private void onSendFailed(Throwable e) {
@@ -194,7 +204,7 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
         .put("client", tunnel.client() == null ? null : Udp.show(tunnel.client()))
         .put("publicAddress", Udp.show(tunnel.path().publicAddress()))
         .put("tunnelPort", tunnelSocket.localAddress().getPort())
-        .put("servicePort", serviceSocket.localAddress().getPort())
+        .put("servicePort", serviceSockets.localPort()).put("carried", datagrams.carried())
         .put("ageSeconds", seconds(now - s.opened())).put("idleSeconds", seconds(now - s.lastData()))
         .put("secondsSinceAck", !tunnel.path().acked() ? null : seconds(now - tunnel.path().lastAck()))
         .put("datagramsToService", s.toServiceDatagrams()).put("bytesToService", s.toServiceBytes())

@@ -78,6 +78,10 @@ final class TunnelHarness implements TunnelOutput {
   final Tunnel tunnel;
   final List<Sent> sent = new ArrayList<>();
   final List<TunnelEvent> events = new ArrayList<>();
+  /** Every route the tunnel asked for that differed from the one before, as granted. */
+  final List<ServiceRoute> routes = new ArrayList<>();
+  /** Sockets on a client's address cannot be opened (no capability, address in use). */
+  boolean refuseBinds;
   /** The outside's codec: decodes what the tunnel sends, signs what the outside answers. */
   ControlCodec outside;
   private long outsideCounter = 5_000_000L;
@@ -101,7 +105,8 @@ final class TunnelHarness implements TunnelOutput {
     config = config(settings);
     keys = ServiceKeys.derive(SERVICE, config.secrets());
     meters = new ServiceMeters(registry, "inside", SERVICE);
-    ctx = new TunnelContext(config, keys, counter, meters, new EventLog("inside"), OUTSIDE, TARGET);
+    ctx = new TunnelContext(config, keys, counter, meters, new EventLog("inside"), OUTSIDE, TARGET,
+        TunnelContext.otherFamilyTarget(config));
     tunnel = new Tunnel(ID, ctx, new ControlChannel(SERVICE, keys, counter, meters),
         new TunnelDeadlines(config, new SplittableRandom(seed)), this, now);
     outside = new ControlCodec(keys);
@@ -155,6 +160,15 @@ final class TunnelHarness implements TunnelOutput {
   @Override
   public void publish(TunnelEvent event) {
     events.add(event);
+  }
+
+  @Override
+  public ServiceRoute route(ServiceRoute planned) {
+    ServiceRoute granted = planned.transparent() && refuseBinds ? ServiceRoute.bindFailed(TARGET) : planned;
+    if (routes.isEmpty() || !routes.get(routes.size() - 1).equals(granted)) {
+      routes.add(granted);
+    }
+    return granted;
   }
 
   // ---- the clock ----------------------------------------------------------------------------
@@ -297,8 +311,13 @@ final class TunnelHarness implements TunnelOutput {
 
   /** A registered tunnel bound to {@link #CLIENT} by BIND and a granted claim: ACTIVE. */
   TunnelHarness activate() {
+    return activate(CLIENT);
+  }
+
+  /** A registered tunnel bound to {@code client} by BIND and a granted claim: ACTIVE. */
+  TunnelHarness activate(InetSocketAddress client) {
     register();
-    bind(CLIENT);
+    bind(client);
     tunnel.verdict(true, now);
     assertEquals(TunnelState.ACTIVE, tunnel.state());
     return this;

@@ -7,7 +7,12 @@ public enum ClientAddress {
   /** Nothing: the service sees each client as a local peer of its own (the tunnel's service socket). */
   NONE("none"),
   /** Each datagram to the service starts with a PROXY protocol v2 header naming the client. */
-  PROXY_V2("proxy-v2");
+  PROXY_V2("proxy-v2"),
+  /**
+   * The tunnel sends to the service from the client's own address and port (IP_TRANSPARENT, with
+   * policy routing that brings the service's replies back): the service sees the client itself.
+   */
+  TRANSPARENT("transparent");
 
   private final String label;
 

@@ -2,10 +2,13 @@ package io.rut.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
@@ -17,6 +20,7 @@ import io.vertx.core.datagram.DatagramSocketOptions;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.PromiseInternal;
 import io.vertx.core.internal.VertxInternal;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 
 /**
@@ -62,16 +66,67 @@ public final class RelaySocket {
   /** An IPv4 or a dual-stack IPv6 socket, on the calling verticle's context. */
   public static RelaySocket create(Vertx vertx, boolean ipv6) {
     VertxInternal vx = (VertxInternal) vertx;
+    return register(vx.getOrCreateContext(), channel(vx, ipv6));
+  }
+
+  /**
+   * A socket bound to {@code source}, which may be an address of another host, so that what it
+   * sends comes from there (IP_TRANSPARENT: needs the native transport and CAP_NET_ADMIN or
+   * CAP_NET_RAW). Call it on the owning verticle's event loop: the socket is bound when it returns.
+   *
+   * @throws IOException naming why the socket could not be opened or bound
+   */
+  public static RelaySocket transparent(Vertx vertx, InetSocketAddress source) throws IOException {
+    VertxInternal vx = (VertxInternal) vertx;
     ContextInternal context = vx.getOrCreateContext();
+    if (!context.nettyEventLoop().inEventLoop()) {
+      throw new IllegalStateException("a transparent socket is opened on its verticle's event loop");
+    }
+    DatagramChannel channel = channel(vx, source.getAddress() instanceof java.net.Inet6Address);
+    try {
+      if (!channel.config().setOption(EpollChannelOption.IP_TRANSPARENT, true)) {
+        throw new IOException("IP_TRANSPARENT needs the native epoll transport, and " + vx.transport().getClass()
+            .getSimpleName() + " is in use");
+      }
+    } catch (ChannelException e) {
+      channel.unsafe().closeForcibly();
+      throw new IOException("IP_TRANSPARENT refused: " + rootMessage(e), e);
+    } catch (IOException e) {
+      channel.unsafe().closeForcibly();
+      throw e;
+    }
+    RelaySocket socket = register(context, channel);
+    ChannelFuture bound = channel.bind(source);
+    if (!bound.isDone() || !bound.isSuccess()) {
+      channel.close();
+      throw new IOException("cannot bind to " + Udp.show(source) + ": "
+          + (bound.isDone() ? rootMessage(bound.cause()) : "bind did not complete on the event loop"));
+    }
+    return socket;
+  }
+
+  private static DatagramChannel channel(VertxInternal vx, boolean ipv6) {
     DatagramChannel channel = vx.transport().datagramChannel(
         ipv6 ? InternetProtocolFamily.IPv6 : InternetProtocolFamily.IPv4);
     vx.transport().configure(channel, new DatagramSocketOptions().setIpV6(ipv6));
     DatagramTransport.tune(channel);
     channel.config().setOption(ChannelOption.DATAGRAM_CHANNEL_ACTIVE_ON_REGISTRATION, true);
+    return channel;
+  }
+
+  private static RelaySocket register(ContextInternal context, DatagramChannel channel) {
     RelaySocket socket = new RelaySocket(context, channel);
     channel.pipeline().addLast("rut", socket.new Inbound());
     context.nettyEventLoop().register(channel);
     return socket;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null && t.getCause() != t) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.toString() : t.getMessage();
   }
 
   public RelaySocket handler(Receiver receiver) {

@@ -48,6 +48,10 @@ public final class Udp {
 
   public static String show(SocketAddress a) {
     String h = a.hostAddress() != null ? a.hostAddress() : a.host();
+    int scope = h.indexOf('%');
+    if (scope >= 0) {
+      h = h.substring(0, scope);
+    }
     return h.indexOf(':') >= 0 ? "[" + h + "]:" + a.port() : h + ":" + a.port();
   }
 

@@ -61,7 +61,7 @@ class InsideConfigTest {
 
     assertEquals(List.of(new InsideServiceConfig("wg", new HostPort("2001:db8::1", 2222),
             new HostPort("10.0.0.2", 51820), List.of(KEY_B, "old passphrase"), 3, 7,
-            Duration.ofSeconds(10), Duration.ofMillis(500), ClientAddress.NONE)),
+            Duration.ofSeconds(10), Duration.ofMillis(500), ClientAddress.NONE, null)),
         c.services());
     assertEquals(new MetricsConfig(new HostPort("::1", 9101), null), c.metrics());
     assertEquals(LogLevel.TRACE, c.logLevel());
@@ -222,7 +222,7 @@ class InsideConfigTest {
   }
 
   @Test
-  void clientAddressIsNoneProxyV2OrRefusedInOneLine() {
+  void clientAddressIsNoneProxyV2TransparentOrRefusedInOneLine() {
     JsonObject base = new JsonObject().put("name", "wg").put("outside", "127.0.0.1:2222").put("target", "127.0.0.1:51820")
         .put("secret", Secrets.KEY_A);
     java.util.function.Function<JsonObject, InsideServiceConfig> read = service -> InsideConfig.fromJson(
@@ -231,6 +231,23 @@ class InsideConfigTest {
     assertEquals(ClientAddress.PROXY_V2, read.apply(base.copy().put("clientAddress", "proxy-v2")).clientAddress());
     ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
         () -> read.apply(base.copy().put("clientAddress", "proxy")));
-    assertEquals("services[0].clientAddress: 'proxy' is not one of none, proxy-v2", e.getMessage());
+    assertEquals(ClientAddress.TRANSPARENT, read.apply(base.copy().put("clientAddress", "transparent")).clientAddress());
+    assertEquals("services[0].clientAddress: 'proxy' is not one of none, proxy-v2, transparent", e.getMessage());
+  }
+
+  @Test
+  void otherFamilyTargetIsAnAddressOfTheOtherFamily() {
+    JsonObject base = new JsonObject().put("name", "wg").put("outside", "127.0.0.1:2222").put("target", "127.0.0.1:51820")
+        .put("secret", Secrets.KEY_A).put("clientAddress", "transparent");
+    java.util.function.Function<JsonObject, InsideServiceConfig> read = service -> InsideConfig.fromJson(
+        new JsonObject().put("services", new io.vertx.core.json.JsonArray().add(service))).services().get(0);
+    assertEquals(null, read.apply(base.copy()).otherFamilyTarget());
+    assertEquals(new HostPort("::1", 51820), read.apply(base.copy().put("otherFamilyTarget", "[::1]:51820")).otherFamilyTarget());
+    for (String bad : new String[] {"127.0.0.2:51820", "localhost:51820", "[::1]:0"}) {
+      ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+          () -> read.apply(base.copy().put("otherFamilyTarget", bad)), bad);
+      assertStartsWith("services[0].otherFamilyTarget: must be an address literal of the other family than target "
+          + "127.0.0.1:51820", e.getMessage());
+    }
   }
 }

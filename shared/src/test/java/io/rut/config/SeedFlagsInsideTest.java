@@ -39,7 +39,7 @@ class SeedFlagsInsideTest {
     InsideConfig c = InsideConfig.fromJson(json);
     assertEquals(List.of(new InsideServiceConfig("default", new HostPort("vps.example.com", 2222),
             new HostPort("localhost", 51820), List.of("S"), 3, 7, Duration.ofSeconds(10),
-            Duration.ofSeconds(30), ClientAddress.NONE)),
+            Duration.ofSeconds(30), ClientAddress.NONE, null)),
         c.services());
     assertEquals(LogLevel.DEBUG, c.logLevel());
     assertEquals(new MetricsConfig(new HostPort("::1", 9101), null), c.metrics());
