@@ -173,7 +173,10 @@ public final class TunnelDatagrams {
     }
     if (!route.equals(was) && clientAddress == ClientAddress.TRANSPARENT) {
       meters.event(route.transparent() ? "transparent_carried" : "transparent_fallback_" + route.fallback().label());
-      if (!route.transparent()) {
+      if (route.transparent()) {
+        log.debug("client_transparent", "service", service, "client", Udp.show(client), "target",
+            Udp.show(route.target()));
+      } else {
         log.limited(Level.WARNING, "transparent:" + service, "client_not_transparent", "service", service,
             "client", client == null ? null : Udp.show(client), "reason", route.fallback().label());
       }
