@@ -20,6 +20,7 @@ final class ServiceSockets {
   private final RelaySocket.Receiver receiver;
   private final Handler<Throwable> onError;
   private final Handler<Throwable> onSendFailed;
+  private final Handler<String> onSegmentsRefused;
   private final RelaySocket own;
   private RelaySocket transparent;
   private InetSocketAddress boundTo;
@@ -27,12 +28,13 @@ final class ServiceSockets {
   private String lastError;
 
   ServiceSockets(Vertx vertx, InetSocketAddress target, RelaySocket.Receiver receiver, Handler<Throwable> onError,
-                 Handler<Throwable> onSendFailed) {
+                 Handler<Throwable> onSendFailed, Handler<String> onSegmentsRefused) {
     this.vertx = vertx;
     this.target = target;
     this.receiver = receiver;
     this.onError = onError;
     this.onSendFailed = onSendFailed;
+    this.onSegmentsRefused = onSegmentsRefused;
     this.own = configure(RelaySocket.create(vertx, target));
     this.current = own;
   }
@@ -92,6 +94,7 @@ final class ServiceSockets {
   }
 
   private RelaySocket configure(RelaySocket socket) {
-    return socket.exceptionHandler(onError).sendFailureHandler(onSendFailed).handler(receiver);
+    return socket.exceptionHandler(onError).sendFailureHandler(onSendFailed).segmentsRefusedHandler(onSegmentsRefused)
+        .handler(receiver);
   }
 }

@@ -45,7 +45,7 @@ final class TransparentCheck {
       return Future.succeededFuture("transparent mode for " + Udp.show(target) + " needs CAP_NET_ADMIN (" + e.getMessage()
           + "): run the inside agent as root, or with AmbientCapabilities=CAP_NET_ADMIN in its systemd unit");
     }
-    RelaySocket service = RelaySocket.create(vertx, v6);
+    RelaySocket service = RelaySocket.create(vertx, v6, false);
     byte[] ping = ("rut-transparent-check " + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII);
     Promise<String> answer = Promise.promise();
     InetSocketAddress[] fakeAt = new InetSocketAddress[1];

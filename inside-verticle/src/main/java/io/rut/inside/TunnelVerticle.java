@@ -48,9 +48,10 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
     tunnel = new Tunnel(id, ctx, channel, new TunnelDeadlines(ctx.config(), new SplittableRandom()), this, now);
     datagrams = tunnel.datagrams();
     tunnelSocket = RelaySocket.create(vertx, ctx.outside()).exceptionHandler(this::onSocketError)
-        .sendFailureHandler(this::onSendFailed).handler(this::onTunnelDatagram);
+        .sendFailureHandler(this::onSendFailed).segmentsRefusedHandler(this::onSegmentsRefused)
+        .handler(this::onTunnelDatagram);
     serviceSockets = new ServiceSockets(vertx, ctx.target(), this::onServiceDatagram, this::onSocketError,
-        this::onSendFailed);
+        this::onSendFailed, this::onSegmentsRefused);
     commands = vertx.eventBus().localConsumer(TunnelContext.commandsAddress(ctx.config().name(), id), this::onCommand);
     // Bound in the background: a start future that completes after an undeploy has failed it
     // leaves Vert.x unable to close, and an agent stopping during a burst of new spares does that.
@@ -190,6 +191,12 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
     ctx.meters().drop(DropReason.SEND_FAILED);
     ctx.log().limited(Level.WARNING, "send-failed:" + ctx.config().name(), "send_failed",
         "service", ctx.config().name(), "error", e.getMessage());
+  }
+
+  private void onSegmentsRefused(String error) {
+    ctx.meters().event("segments_refused");
+    ctx.log().limited(Level.WARNING, "segments:" + ctx.config().name(), "segments_refused",
+        "service", ctx.config().name(), "error", error, "now", "one datagram per send");
   }
 
   private void onSocketError(Throwable e) {

@@ -55,9 +55,13 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
     relay = new Relay(initial, keys, counter, meters, log, this);
     return vertx.executeBlocking(() -> initial.listen().resolve())
         .compose(listen -> {
-          socket = RelaySocket.create(vertx, listen.getAddress() instanceof Inet6Address);
+          socket = RelaySocket.create(vertx, listen.getAddress() instanceof Inet6Address, true);
           socket.handler(this::onDatagram);
           socket.sendFailureHandler(this::sendFailed);
+          socket.segmentsRefusedHandler(e -> {
+            meters.event("segments_refused");
+            log.warn("segments_refused", "service", initial.name(), "error", e, "now", "one datagram per send");
+          });
           socket.exceptionHandler(e -> log.limited(Level.WARNING, "socket-error", "socket_error",
               "service", initial.name(), "error", e.getMessage()));
           return socket.listen(listen.getPort(), listen.getAddress().getHostAddress())
@@ -68,7 +72,8 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
           scheduleSweep();
           log.info("listening", "service", initial.name(), "address", Udp.show(socket.localAddress()),
               "maxTunnels", initial.maxTunnels(), "maxSpares", initial.maxSpares(),
-              "keepaliveInterval", initial.keepaliveInterval().toMillis() / 1000.0);
+              "keepaliveInterval", initial.keepaliveInterval().toMillis() / 1000.0, "batching", socket.batching(),
+              "refused", socket.refused());
         });
   }
 

@@ -201,6 +201,9 @@ public abstract class AgentVerticle<C extends AgentConfig, S extends ServiceSett
           if (next.logLevel() != config.logLevel()) {
             LogSetup.apply(next.logLevel());
           }
+          if (!next.dataPath().equals(config.dataPath())) {
+            log.warn("data_path_unchanged", "reason", "dataPath is read at start only: restart to apply it");
+          }
           config = next;
           log.info("services_applied", "added", names(added), "changed", names(changed), "removed",
               removed.stream().map(r -> r.config().name()).toList());

@@ -11,4 +11,7 @@ public interface AgentConfig {
 
   /** How often the configuration file is read for changes. */
   Duration configScanPeriod();
+
+  /** How the UDP sockets batch datagrams; read at start only. */
+  DataPathConfig dataPath();
 }

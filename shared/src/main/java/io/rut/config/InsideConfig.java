@@ -5,7 +5,7 @@ import java.util.List;
 
 /** The inside agent's whole configuration, validated. */
 public record InsideConfig(List<InsideServiceConfig> services, MetricsConfig metrics, LogLevel logLevel,
-                           java.time.Duration configScanPeriod)
+                           java.time.Duration configScanPeriod, DataPathConfig dataPath)
     implements AgentConfig {
 
   /** Validates {@code json}; a {@link ConfigException} names the first bad key. */
@@ -13,6 +13,6 @@ public record InsideConfig(List<InsideServiceConfig> services, MetricsConfig met
     return new InsideConfig(
         ServicesReader.services(json, InsideServiceConfig::fromJson, InsideServiceConfig::name),
         ServicesReader.metrics(json), ServicesReader.logLevel(json),
-        ServicesReader.scanPeriod(json));
+        ServicesReader.scanPeriod(json), ServicesReader.dataPath(json));
   }
 }

@@ -69,6 +69,16 @@ final class JsonFields {
     return d.intValueExact();
   }
 
+  boolean bool(String key, boolean fallback) {
+    if (!has(key)) {
+      return fallback;
+    }
+    if (!(json.getValue(key) instanceof Boolean b)) {
+      throw error(key, "must be true or false");
+    }
+    return b;
+  }
+
   /** A duration written in seconds; fractions allowed (0.5). */
   Duration seconds(String key, Duration fallback, double min, double max) {
     if (!has(key)) {

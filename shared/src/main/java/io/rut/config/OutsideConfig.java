@@ -7,7 +7,7 @@ import java.util.Set;
 
 /** The outside agent's whole configuration, validated. */
 public record OutsideConfig(List<OutsideServiceConfig> services, MetricsConfig metrics, LogLevel logLevel,
-                           java.time.Duration configScanPeriod)
+                           java.time.Duration configScanPeriod, DataPathConfig dataPath)
     implements AgentConfig {
 
   /** Validates {@code json}; a {@link ConfigException} names the first bad key. */
@@ -22,6 +22,6 @@ public record OutsideConfig(List<OutsideServiceConfig> services, MetricsConfig m
       }
     }
     return new OutsideConfig(services, ServicesReader.metrics(json), ServicesReader.logLevel(json),
-        ServicesReader.scanPeriod(json));
+        ServicesReader.scanPeriod(json), ServicesReader.dataPath(json));
   }
 }

@@ -11,7 +11,7 @@ import java.util.function.BiFunction;
 /** Reads the top level that both agents share: a services list, metrics and logLevel. */
 final class ServicesReader {
 
-  static final Set<String> TOP_KEYS = Set.of("services", "metrics", "logLevel", "configScanPeriod");
+  static final Set<String> TOP_KEYS = Set.of("services", "metrics", "logLevel", "configScanPeriod", "dataPath");
 
   private ServicesReader() {
   }
@@ -41,6 +41,10 @@ final class ServicesReader {
 
   static MetricsConfig metrics(JsonObject json) {
     return MetricsConfig.fromJson(new JsonFields(json, "", TOP_KEYS).object("metrics"));
+  }
+
+  static DataPathConfig dataPath(JsonObject json) {
+    return DataPathConfig.fromJson(new JsonFields(json, "", TOP_KEYS).object("dataPath"));
   }
 
   static java.time.Duration scanPeriod(JsonObject json) {

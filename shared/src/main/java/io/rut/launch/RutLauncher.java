@@ -145,7 +145,8 @@ public final class RutLauncher<C extends AgentConfig> {
     LogSetup.apply(parsed.config().logLevel());
     PrometheusMeterRegistry registry = Registries.prometheus();
     Deployable verticle = agent.verticle(parsed.config(), parsed.path(), registry);
-    Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry);
+    Hooks hooks = new Hooks(() -> verticle, parsed.config().metrics().listen() != null, registry,
+        parsed.config().dataPath());
     // The launcher's own codes (11, 15) read as signals to operators and systemd: a failed start is 1.
     if (new Application(hooks).launch() != 0) {
       return FAILURE;
@@ -191,12 +192,15 @@ public final class RutLauncher<C extends AgentConfig> {
     private final Supplier<Deployable> verticle;
     private final boolean vertxMetrics;
     private final PrometheusMeterRegistry registry;
+    private final io.rut.config.DataPathConfig dataPath;
     private volatile Vertx vertx;
 
-    Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry) {
+    Hooks(Supplier<Deployable> verticle, boolean vertxMetrics, PrometheusMeterRegistry registry,
+          io.rut.config.DataPathConfig dataPath) {
       this.verticle = verticle;
       this.vertxMetrics = vertxMetrics;
       this.registry = registry;
+      this.dataPath = dataPath;
     }
 
     @Override
@@ -205,7 +209,7 @@ public final class RutLauncher<C extends AgentConfig> {
       // Vert.x's own meters can only be switched on at start: with the endpoint configured then.
       VertxBuilder builder = vertxMetrics ? Registries.withVertxMetrics(options, registry)
           : Vertx.builder().with(options);
-      return builder.withTransport(DatagramTransport.best());
+      return builder.withTransport(DatagramTransport.best(dataPath));
     }
 
     @Override

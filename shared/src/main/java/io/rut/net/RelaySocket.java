@@ -45,28 +45,49 @@ public final class RelaySocket {
 
   private final ContextInternal context;
   private final DatagramChannel channel;
+  private final SegmentBatcher batcher;
+  private final String refused;
   private final Handler<DatagramPacket> deliver = this::deliver;
   private final Runnable flush = this::flush;
   private final ChannelFutureListener onWrite = this::onWrite;
   private Receiver receiver;
   private Handler<Throwable> exceptionHandler;
   private Handler<Throwable> sendFailureHandler;
+  private Handler<String> segmentsRefusedHandler;
   private boolean flushScheduled;
 
-  private RelaySocket(ContextInternal context, DatagramChannel channel) {
+  private final String batching;
+
+  private RelaySocket(ContextInternal context, DatagramChannel channel, boolean gso, String refused) {
     this.context = context;
     this.channel = channel;
+    this.refused = refused;
+    boolean gro = channel.config() instanceof io.netty.channel.epoll.EpollDatagramChannelConfig c && c.isUdpGro();
+    boolean mmsg = channel.config() instanceof io.netty.channel.epoll.EpollDatagramChannelConfig c
+        && c.getMaxDatagramPayloadSize() > 0;
+    this.batcher = new SegmentBatcher(channel, gso && SegmentBatcher.supported(channel), onWrite, this::segmentsRefused);
+    this.batching = ((mmsg ? "recvmmsg " : "") + (gro ? "gro " : "") + (batcher.joining() ? "gso" : "")).trim();
+  }
+
+  /** How this socket batches, for the log: {@code recvmmsg}, {@code gro}, {@code gso}, or empty. */
+  public String batching() {
+    return batching.isEmpty() ? "none" : batching;
   }
 
   /** A socket of the family of {@code peer} (IPv6 sockets are dual-stack), on the calling verticle's context. */
   public static RelaySocket create(Vertx vertx, InetSocketAddress peer) {
-    return create(vertx, peer.getAddress() instanceof java.net.Inet6Address);
+    return create(vertx, peer.getAddress() instanceof java.net.Inet6Address, false);
   }
 
-  /** An IPv4 or a dual-stack IPv6 socket, on the calling verticle's context. */
-  public static RelaySocket create(Vertx vertx, boolean ipv6) {
+  /**
+   * An IPv4 or a dual-stack IPv6 socket, on the calling verticle's context.
+   *
+   * @param shared whether many peers send to it (the outside's service socket): it then reads
+   *               several datagrams per system call
+   */
+  public static RelaySocket create(Vertx vertx, boolean ipv6, boolean shared) {
     VertxInternal vx = (VertxInternal) vertx;
-    return register(vx.getOrCreateContext(), channel(vx, ipv6));
+    return register(vx, vx.getOrCreateContext(), channel(vx, ipv6), shared);
   }
 
   /**
@@ -95,7 +116,7 @@ public final class RelaySocket {
       channel.unsafe().closeForcibly();
       throw e;
     }
-    RelaySocket socket = register(context, channel);
+    RelaySocket socket = register(vx, context, channel, false);
     ChannelFuture bound = channel.bind(source);
     if (!bound.isDone() || !bound.isSuccess()) {
       channel.close();
@@ -114,8 +135,11 @@ public final class RelaySocket {
     return channel;
   }
 
-  private static RelaySocket register(ContextInternal context, DatagramChannel channel) {
-    RelaySocket socket = new RelaySocket(context, channel);
+  private static RelaySocket register(VertxInternal vx, ContextInternal context, DatagramChannel channel,
+                                      boolean shared) {
+    io.rut.config.DataPathConfig dataPath = DatagramTransport.dataPathOf(vx);
+    String refused = DatagramTransport.tuneBatches(channel, dataPath, shared);
+    RelaySocket socket = new RelaySocket(context, channel, dataPath.gso(), refused);
     channel.pipeline().addLast("rut", socket.new Inbound());
     context.nettyEventLoop().register(channel);
     return socket;
@@ -140,6 +164,32 @@ public final class RelaySocket {
     return this;
   }
 
+  /** Told once, with the kernel's error, if it refuses segmented sends (this socket then sends one by one). */
+  public RelaySocket segmentsRefusedHandler(Handler<String> handler) {
+    this.segmentsRefusedHandler = handler;
+    return this;
+  }
+
+  /** What the kernel refused of the batching this socket asked for (UDP_GRO), or null. */
+  public String refused() {
+    return refused;
+  }
+
+  /** Segmented (GSO) sends so far; read on the socket's event loop. */
+  public long segmentedSends() {
+    return batcher.segmentedSends();
+  }
+
+  /** Datagrams that left in segmented sends so far; read on the socket's event loop. */
+  public long segmentedDatagrams() {
+    return batcher.segmentedDatagrams();
+  }
+
+  /** Whether sends to one destination are joined into segmented (GSO) sends. */
+  public boolean joinsSends() {
+    return batcher.joining();
+  }
+
   /** A datagram given to {@link #forward} or {@link #send} that could not be sent. */
   public RelaySocket sendFailureHandler(Handler<Throwable> handler) {
     this.sendFailureHandler = handler;
@@ -154,22 +204,23 @@ public final class RelaySocket {
 
   /** Sends the bytes of a received datagram as they are, without copying them. */
   public void forward(ByteBuf data, InetSocketAddress to) {
-    write(new DatagramPacket(data.retainedDuplicate(), to));
+    write(data.retainedDuplicate(), to);
   }
 
   /** Sends {@code header} and then the bytes of a received datagram, copying neither. */
   public void forward(byte[] header, ByteBuf data, InetSocketAddress to) {
-    write(new DatagramPacket(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(header), data.retainedDuplicate()), to));
+    write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(header), data.retainedDuplicate()), to);
   }
 
   /** Sends a datagram of our own (a held datagram); {@code data} is not copied, so not reused. */
   public void send(byte[] data, InetSocketAddress to) {
-    write(new DatagramPacket(Unpooled.wrappedBuffer(data), to));
+    write(Unpooled.wrappedBuffer(data), to);
   }
 
   /** Sends and flushes at once; the future tells whether the datagram left. */
   public Future<Void> sendNow(byte[] data, InetSocketAddress to) {
     PromiseInternal<Void> sent = context.promise();
+    batcher.flush(); // what was queued before leaves before
     channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(data), to)).addListener(sent);
     return sent.future();
   }
@@ -183,13 +234,14 @@ public final class RelaySocket {
       return context.succeededFuture();
     }
     PromiseInternal<Void> closed = context.promise();
+    batcher.flush();
     channel.flush();
     channel.close().addListener(closed);
     return closed.future();
   }
 
-  private void write(DatagramPacket packet) {
-    channel.write(packet).addListener(onWrite);
+  private void write(ByteBuf data, InetSocketAddress to) {
+    batcher.add(data, to);
     if (!flushScheduled) {
       flushScheduled = true;
       channel.eventLoop().execute(flush);
@@ -198,7 +250,14 @@ public final class RelaySocket {
 
   private void flush() {
     flushScheduled = false;
+    batcher.flush();
     channel.flush();
+  }
+
+  private void segmentsRefused(String error) {
+    if (segmentsRefusedHandler != null) {
+      context.emit(error, segmentsRefusedHandler);
+    }
   }
 
   private void onWrite(io.netty.channel.ChannelFuture f) {

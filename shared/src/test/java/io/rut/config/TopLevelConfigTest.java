@@ -73,9 +73,24 @@ class TopLevelConfigTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("agents")
+  void dataPathIsOnByDefaultAndEachPartTurnsOff(String agent, Function<JsonObject, Object> reader) {
+    JsonObject json = agent.equals("outside") ? validOutside() : validInside();
+    assertEquals(DataPathConfig.DEFAULT, ((AgentConfig) reader.apply(json.copy())).dataPath());
+    assertEquals(new DataPathConfig(true, false, true), ((AgentConfig) reader.apply(json.copy()
+        .put("dataPath", new JsonObject().put("gro", false)))).dataPath());
+    assertEquals(new DataPathConfig(false, true, false), ((AgentConfig) reader.apply(json.copy()
+        .put("dataPath", new JsonObject().put("batchedReads", false).put("gso", false)))).dataPath());
+    assertEquals("dataPath.gso: must be true or false",
+        error(reader, json.copy().put("dataPath", new JsonObject().put("gso", "off"))));
+    assertEquals("dataPath.grow: unknown key; valid keys are [batchedReads, gro, gso]",
+        error(reader, json.copy().put("dataPath", new JsonObject().put("grow", true))));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("agents")
   void unknownTopLevelKeyListsValidKeys(String agent, Function<JsonObject, Object> reader) {
     JsonObject json = (agent.equals("outside") ? validOutside() : validInside()).put("service", new JsonArray());
-    assertEquals("service: unknown key; valid keys are [configScanPeriod, logLevel, metrics, services]", error(reader, json));
+    assertEquals("service: unknown key; valid keys are [configScanPeriod, dataPath, logLevel, metrics, services]", error(reader, json));
   }
 
   @ParameterizedTest(name = "{0}")

@@ -50,7 +50,7 @@ class RelaySocketTest {
 
     @Override
     public void start(Promise<Void> started) {
-      socket = RelaySocket.create(vertx, ipv6);
+      socket = RelaySocket.create(vertx, ipv6, false);
       socket.handler((data, sender) -> {
         readOn.set(Thread.currentThread());
         socket.forward(data, to);
@@ -115,7 +115,7 @@ class RelaySocketTest {
     vertx.deployVerticle(new AbstractVerticle() {
       @Override
       public void start() {
-        RelaySocket s = RelaySocket.create(vertx, false);
+        RelaySocket s = RelaySocket.create(vertx, false, false);
         s.listen(0, "127.0.0.1").onComplete(test.succeeding(bound -> {
           for (int i = 0; i < 100; i++) {
             s.send(Integer.toString(i).getBytes(), to);
@@ -140,7 +140,7 @@ class RelaySocketTest {
     vertx.deployVerticle(new AbstractVerticle() {
       @Override
       public void start() {
-        RelaySocket s = RelaySocket.create(vertx, false);
+        RelaySocket s = RelaySocket.create(vertx, false, false);
         s.sendFailureHandler(e -> failed.flag());
         s.listen(0, "127.0.0.1").onComplete(test.succeeding(bound -> {
           s.send("lost".getBytes(), unreachable);
@@ -157,7 +157,7 @@ class RelaySocketTest {
     vertx.deployVerticle(new AbstractVerticle() {
       @Override
       public void start() {
-        RelaySocket s = RelaySocket.create(vertx, false);
+        RelaySocket s = RelaySocket.create(vertx, false, false);
         s.listen(0, "127.0.0.1")
             .compose(bound -> {
               int port = s.localAddress().getPort();
@@ -179,7 +179,7 @@ class RelaySocketTest {
     vertx.deployVerticle(new AbstractVerticle() {
       @Override
       public void start() {
-        RelaySocket s = RelaySocket.create(vertx, false);
+        RelaySocket s = RelaySocket.create(vertx, false, false);
         s.listen(taken.getLocalPort(), "127.0.0.1").onComplete(test.failing(e -> {
           taken.close();
           s.close();
@@ -197,7 +197,7 @@ class RelaySocketTest {
     vertx.deployVerticle(new AbstractVerticle() {
       @Override
       public void start() {
-        RelaySocket s = RelaySocket.create(vertx, false);
+        RelaySocket s = RelaySocket.create(vertx, false, false);
         s.listen(0, "127.0.0.1").compose(bound -> s.sendNow("now".getBytes(), to))
             .onComplete(test.succeeding(v -> sent.flag()));
       }
