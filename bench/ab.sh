@@ -12,6 +12,8 @@
 # JAVA_OPTS_A / JAVA_OPTS_B (JVM options of each build's agents, to compare flags on one build),
 # INSIDE_OPTS_A / INSIDE_OPTS_B (more options for the inside agent alone),
 # PREFIX_A / PREFIX_B (a command that starts each build's agents, e.g. "chrt -b 0"),
+# DATA_PATH_A / DATA_PATH_B (a JSON object put in both agents' configurations as "dataPath", e.g.
+# '{"gro": false}', to compare the batching settings of one build),
 # KIND (tput, or lat: round-trip latency at 2,000 datagrams/s instead, medians of p50 and p99).
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
 set -euo pipefail
@@ -42,8 +44,16 @@ declare -A PORT=([A]=25222 [B]=25322) PIDS=()
 for who in A B; do
   jars="$A"; opts="${JAVA_OPTS_A:-}"; in_opts="${INSIDE_OPTS_A:-}"; prefix="${PREFIX_A:-}"
   [ "$who" = B ] && { jars="$B"; opts="${JAVA_OPTS_B:-}"; in_opts="${INSIDE_OPTS_B:-}"; prefix="${PREFIX_B:-}"; }
+  dp="${DATA_PATH_A:-}"; [ "$who" = B ] && dp="${DATA_PATH_B:-}"
   for f in outside.json inside.json; do
     sed -e "s/23222/${PORT[$who]}/g" -e "s/23820/25820/g" "bench/conf/$f" > "$OUT/$who-$f"
+    if [ -n "$dp" ]; then
+      python3 - "$OUT/$who-$f" "$dp" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1])); c["dataPath"] = json.loads(sys.argv[2])
+json.dump(c, open(sys.argv[1], "w"))
+PY
+    fi
   done
   # shellcheck disable=SC2086 # options are words
   $prefix java $opts -jar "$jars/outside.jar" -conf "$OUT/$who-outside.json" 2>>"$OUT/$who-outside.log" & o=$!; pids+=("$o")

@@ -16,8 +16,8 @@ import java.util.function.Consumer;
  * (GSO) send, and the kernel (or the network card) cuts them apart at exactly those boundaries.
  * A run ends at another destination, another size, a shorter datagram, {@link #MAX_SEGMENTS}
  * datagrams or {@link #MAX_BYTES}, and at each flush. Where the kernel refuses a segmented send
- * (no checksum offload on the way out: EIO; EINVAL), the run is sent again datagram by datagram
- * and the socket stops joining.
+ * (no checksum offload on the way out: EIO; segments larger than the route's MTU: EMSGSIZE or
+ * EINVAL), the run is sent again datagram by datagram and the socket stops joining.
  */
 final class SegmentBatcher {
 
@@ -124,7 +124,7 @@ final class SegmentBatcher {
 
   private static boolean refusedSegments(Throwable e) {
     String m = String.valueOf(e.getMessage());
-    return m.contains("Input/output error") || m.contains("Invalid argument");
+    return m.contains("Input/output error") || m.contains("Invalid argument") || m.contains("Message too long");
   }
 
   /** Segmented sends written so far, and the datagrams they held. */
