@@ -87,7 +87,7 @@ public final class DatagramTransport implements Transport {
   static void tune(DatagramChannel channel) {
     channel.config().setReceiveBufferSize(KERNEL_BUFFER);
     channel.config().setSendBufferSize(KERNEL_BUFFER);
-    channel.config().setRecvByteBufAllocator(new BatchedReads(READ_BUFFER));
+    channel.config().setRecvByteBufAllocator(new BatchedReads(READ_BUFFER, READS_PER_WAKEUP));
   }
 
   /**
@@ -106,8 +106,15 @@ public final class DatagramTransport implements Transport {
     }
     if (shared && dataPath.batchedReads()) {
       channel.config().setOption(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, READ_BUFFER);
-      channel.config().setRecvByteBufAllocator(new BatchedReads(READ_BUFFER * DATAGRAMS_PER_READ));
+      channel.config().setRecvByteBufAllocator(new BatchedReads(READ_BUFFER * DATAGRAMS_PER_READ, READS_PER_WAKEUP));
       return null;
+    }
+    if (!shared) {
+      // A tunnel's socket mostly holds one datagram when it wakes. Edge-triggered, Netty must read
+      // until the kernel says EAGAIN: two recvmsg per datagram. Level-triggered with one read
+      // per wakeup, it makes one; what is left wakes the loop again (and GRO makes a run one read).
+      channel.config().setOption(EpollChannelOption.EPOLL_MODE, io.netty.channel.epoll.EpollMode.LEVEL_TRIGGERED);
+      channel.config().setRecvByteBufAllocator(new BatchedReads(READ_BUFFER, 1));
     }
     if (dataPath.gro()) {
       try {
@@ -124,9 +131,9 @@ public final class DatagramTransport implements Transport {
    * configuring the channel, which costs an epoll round per datagram under load.
    */
   private static final class BatchedReads extends FixedRecvByteBufAllocator {
-    BatchedReads(int size) {
+    BatchedReads(int size, int perWakeup) {
       super(size);
-      super.maxMessagesPerRead(READS_PER_WAKEUP);
+      super.maxMessagesPerRead(perWakeup);
     }
 
     @Override
