@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 COUNT="${COUNT:-20}"
 # JVM options for both agents: by default the settings for a small host, as in the systemd units
 # (docs/PERFORMANCE.md, "Memory on a small host"); JAVA_OPTS=" " runs them with the JVM's defaults.
-JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms8m -Xmx96m -XX:TrimNativeHeapInterval=10000 -Dvertx.options.internalBlockingPoolSize=2 -Dio.netty.allocator.type=pooled -Dio.netty.allocator.maxOrder=7}"
+JAVA_OPTS="${JAVA_OPTS:--XX:+UseSerialGC -Xms8m -Xmx96m -XX:TrimNativeHeapInterval=10000 -Dvertx.options.internalBlockingPoolSize=2}"
 
 echo "demo: building (mvn -B -q package -DskipTests)"
 # Maven writes terminal escape codes (colour resets) even in batch mode; only the text goes on.

@@ -174,7 +174,7 @@ class SegmentsTest {
   @Test
   void batchesReadOneAtATimeLeaveNoBufferBehind() throws Exception {
     io.netty.buffer.ByteBufAllocatorMetric metric =
-        ((io.netty.buffer.ByteBufAllocatorMetricProvider) io.netty.buffer.ByteBufAllocator.DEFAULT).metric();
+        ((io.netty.buffer.ByteBufAllocatorMetricProvider) DatagramTransport.ALLOCATOR).metric();
     try (DatagramSocket sink = sink()) {
       List<byte[]> run = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
