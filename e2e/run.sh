@@ -408,7 +408,7 @@ scenario_8() {
   nsx "$NS_NET" iptables -t mangle -D PREROUTING -j LAB_AMP
 }
 
-# ---- 7. IPv6-only home uplink, IPv4-only work client ---------------------------------------------------------
+# ---- 7. IPv6-only home uplink, IPv4 work client ---------------------------------------------------------
 scenario_7() {
   local verdict=PASS st bps v4gone=no taddr reg0
   stop_inside
@@ -434,7 +434,7 @@ scenario_7() {
   [[ "$tun" =~ ^\[fd00:10:[0:]*:2\]:[0-9]+$ && "$client" == "$WNAT_PUB4:"* ]] || verdict=FAIL
   fle "$(kv "$st" loss_pct)" 2 || verdict=FAIL
   fle 1 "$bps" || verdict=FAIL
-  record 7 "IPv6-only home uplink, IPv4-only work client" "$verdict" \
+  record 7 "IPv6-only home uplink, IPv4 work client" "$verdict" \
     "home has no IPv4 uplink: $v4gone; tunnel at the outside: $tun (IPv6, through the home firewall), client $client (IPv4); ping loss $(kv "$st" loss_pct)% of $(kv "$st" sent), rtt $(sed -n 's/^rtt .* = [0-9.]*\/\([0-9.]*\)\/.*/\1/p' "$LAB_DIR/s7.ping") ms; iperf3 TCP $(mbps "$bps") Mbit/s"
 }
 
@@ -623,7 +623,7 @@ scenario_9() {
   transparent_routing del
   wait_ping 10 || verdict=FAIL
   record 9 "transparent mode: the WireGuard server sees the client's public address" "$verdict" \
-    "$f_v4; $f_reb; $f_rst; $f_v6 (then back to IPv4: $ep_back); WireGuard server datagrams leaving home by its uplink instead of the agent: $bypass, of which handshake initiations $binit (WireGuard retries a handshake without its sticky source address; target: no other); TCP inside WireGuard, interleaved: mode none $(mbps_list "${none[@]}") Mbit/s (mean $(mbps "$mn"), median $(mbps "$dn")), transparent $(mbps_list "${transp[@]}") Mbit/s (mean $(mbps "$mt"), median $(mbps "$dt")); ratio of medians $ratio_med (target >= 0.95), of means $ratio_mean${bad:+; mode not in effect:$bad}"
+    "$f_v4; $f_reb; $f_rst; $f_v6 (then back to IPv4: $ep_back); WireGuard server datagrams leaving home by its uplink instead of the agent: $bypass, of which handshake initiations $binit (WireGuard sends the handshake it starts after 15 s without hearing back without its sticky source address; target: no other datagram); TCP inside WireGuard, interleaved: mode none $(mbps_list "${none[@]}") Mbit/s (mean $(mbps "$mn"), median $(mbps "$dn")), transparent $(mbps_list "${transp[@]}") Mbit/s (mean $(mbps "$mt"), median $(mbps "$dt")); ratio of medians $ratio_med (target >= 0.95), of means $ratio_mean${bad:+; mode not in effect:$bad}"
 }
 
 for s in ${LAB_SCENARIOS:-1 2 3 4 5 6 8 9 7}; do
