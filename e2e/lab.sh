@@ -4,7 +4,7 @@
 #   home ---- hrtr ---- cgn ---- net ---- vps
 #    |  (NAT + firewall) (CG-NAT)  |  \
 #    |                             |   attacker
-#    |                          wnat (NAT)
+#    |                          wnat (NAT for IPv4, stateful firewall for IPv6)
 #    +------ direct link ------- work
 #
 # Every address below exists only inside these namespaces. Nothing here touches the root
@@ -25,6 +25,7 @@ HRTR_WAN4=100.64.1.2 HRTR_WAN6=fd00:64:1::2 CGN_IN4=100.64.1.1 CGN_IN6=fd00:64:1
 CGN_PUB4=10.200.1.2 CGN_PUB6=fd00:200:1::2 NET_CGN4=10.200.1.1 NET_CGN6=fd00:200:1::1
 VPS4=10.200.2.2 VPS6=fd00:200:2::2 NET_VPS4=10.200.2.1 NET_VPS6=fd00:200:2::1
 WNAT_PUB4=10.200.3.2 NET_WNAT4=10.200.3.1 WNAT_LAN4=10.30.0.1 WORK4=10.30.0.2
+WNAT_PUB6=fd00:200:3::2 NET_WNAT6=fd00:200:3::1 WNAT_LAN6=fd00:30::1 WORK6=fd00:30::2
 ATK4=10.200.4.2 ATK6=fd00:200:4::2 NET_ATK4=10.200.4.1 NET_ATK6=fd00:200:4::1
 SPOOF_NET4=10.201.0.0/16
 DIRECT_HOME4=10.99.0.1 DIRECT_WORK4=10.99.0.2
@@ -85,13 +86,18 @@ lab_up() {
   addr4 "$NS_VPS" eth0 $VPS4; addr6 "$NS_VPS" eth0 $VPS6
   ip -n "$NS_VPS" route add default via $NET_VPS4
   ip -n "$NS_VPS" -6 route add default via $NET_VPS6
-  # internet <-> work NAT <-> work host (IPv4 only)
+  # internet <-> work NAT <-> work host (IPv4 behind the NAT; IPv6 routed, no NAT66)
   veth "$NS_NET" wnat0 "$NS_WNAT" pub0
   addr4 "$NS_NET" wnat0 $NET_WNAT4; addr4 "$NS_WNAT" pub0 $WNAT_PUB4
+  addr6 "$NS_NET" wnat0 $NET_WNAT6; addr6 "$NS_WNAT" pub0 $WNAT_PUB6
   ip -n "$NS_WNAT" route add default via $NET_WNAT4
+  ip -n "$NS_WNAT" -6 route add default via $NET_WNAT6
+  ip -n "$NS_NET" -6 route add fd00:30::/64 via $WNAT_PUB6
   veth "$NS_WNAT" lan0 "$NS_WORK" eth0
   addr4 "$NS_WNAT" lan0 $WNAT_LAN4; addr4 "$NS_WORK" eth0 $WORK4
+  addr6 "$NS_WNAT" lan0 $WNAT_LAN6; addr6 "$NS_WORK" eth0 $WORK6
   ip -n "$NS_WORK" route add default via $WNAT_LAN4
+  ip -n "$NS_WORK" -6 route add default via $WNAT_LAN6
   # internet <-> attacker; replies to the spoofed range die at the internet router
   veth "$NS_NET" atk0 "$NS_ATK" eth0
   addr4 "$NS_NET" atk0 $NET_ATK4; addr6 "$NS_NET" atk0 $NET_ATK6
@@ -107,7 +113,7 @@ lab_up() {
 
   firewall_nat "$NS_HRTR" lan0 wan0 v6firewall
   firewall_nat "$NS_CGN" sub0 pub0 v6routed
-  firewall_nat "$NS_WNAT" lan0 pub0 v6none
+  firewall_nat "$NS_WNAT" lan0 pub0 v6firewall
   nat_mode port-preserving
 }
 
@@ -150,6 +156,37 @@ nat_mode() {
 nat_reboot() {
   nsx "$NS_HRTR" conntrack -F >/dev/null 2>&1
   nsx "$NS_CGN" conntrack -F >/dev/null 2>&1
+}
+
+# wnat_mode port-preserving|fully-random: the work NAT's masquerade (as nat_mode for the home's).
+wnat_mode() {
+  local extra=(); [[ "$1" == fully-random ]] && extra=(--random-fully)
+  nsx "$NS_WNAT" iptables -t nat -R POSTROUTING 1 -o pub0 -j MASQUERADE "${extra[@]}"
+}
+
+# The work NAT reboots: every mapping of the client is forgotten.
+wnat_reboot() { nsx "$NS_WNAT" conntrack -F >/dev/null 2>&1; }
+
+# The port the work NAT maps the client's flow to the outside agent on (empty if none).
+# IPV4_DST: the outside's IPv4 address.
+wnat_mapped_port() {
+  nsx "$NS_WNAT" conntrack -L -p udp -s "$WORK4" -d "$1" 2>/dev/null \
+    | sed -n "s/.* src=$1 dst=$WNAT_PUB4 sport=[0-9]* dport=\([0-9]*\).*/\1/p" | head -1
+}
+
+# transparent_routing add|del: the policy routing that brings the service's replies to a client's
+# address back to the inside agent at home (transparent mode), both families.
+transparent_routing() {
+  local op="$1"
+  nsx "$NS_HOME" ip rule "$op" from 127.0.0.0/8 iif lo table 100
+  nsx "$NS_HOME" ip -6 rule "$op" from ::1/128 iif lo table 100
+  if [[ "$op" == add ]]; then
+    nsx "$NS_HOME" ip route replace local 0.0.0.0/0 dev lo table 100
+    nsx "$NS_HOME" ip -6 route replace local ::/0 dev lo table 100
+  else
+    nsx "$NS_HOME" ip route flush table 100
+    nsx "$NS_HOME" ip -6 route flush table 100
+  fi
 }
 
 # Starts a command in a namespace in the background; its PID goes to LAB_PIDS and to $BGPID.
@@ -255,14 +292,18 @@ LAB_SECRET=""
 OUTSIDE_PID="" INSIDE_PID=""
 AGENT_RUNS=0
 
-# write_configs [KEEPALIVE] [OUTSIDE_ADDRESS]: the lab's agent configurations (short timers).
+# write_configs [KEEPALIVE] [OUTSIDE_ADDRESS] [CLIENT_ADDRESS]: the lab's agent configurations
+# (short timers). CLIENT_ADDRESS: none (the default, not written) or transparent (the inside sends
+# to the WireGuard server from each client's public address; IPv6 clients go to [::1]:WG_PORT).
+# Each file is replaced whole (rename), so an agent's reload never reads half of one.
 write_configs() {
-  local ka="${1:-$LAB_KEEPALIVE}" outside="${2:-$VPS4:$RUT_PORT}"
+  local ka="${1:-$LAB_KEEPALIVE}" outside="${2:-$VPS4:$RUT_PORT}" mode="${3:-none}" extra=""
+  [[ "$mode" == none ]] || extra=", \"clientAddress\": \"$mode\", \"otherFamilyTarget\": \"[::1]:$WG_PORT\""
   [[ -n "$LAB_SECRET" ]] || LAB_SECRET="base64:$(head -c 32 /dev/urandom | base64 -w0)"
   # The WireGuard server's public key: only real handshake initiations may bind a tunnel.
   local wgkey=""
   [[ -s "$LAB_DIR/srv.pub" ]] && wgkey=", \"wireguardPublicKey\": \"$(cat "$LAB_DIR/srv.pub")\""
-  cat >"$LAB_DIR/outside.json" <<JSON
+  cat >"$LAB_DIR/outside.json.new" <<JSON
 {
   "services": [
     {"name": "lab", "listen": "[::]:$RUT_PORT", "secret": "$LAB_SECRET",
@@ -271,15 +312,17 @@ write_configs() {
   "logLevel": "debug"
 }
 JSON
-  cat >"$LAB_DIR/inside.json" <<JSON
+  cat >"$LAB_DIR/inside.json.new" <<JSON
 {
   "services": [
     {"name": "lab", "outside": "$outside", "target": "127.0.0.1:$WG_PORT", "secret": "$LAB_SECRET",
-     "spares": 2, "maxTunnels": 64, "keepaliveInterval": $ka, "connectionTimeout": $LAB_CONN_TIMEOUT}
+     "spares": 2, "maxTunnels": 64, "keepaliveInterval": $ka, "connectionTimeout": $LAB_CONN_TIMEOUT$extra}
   ],
   "logLevel": "debug"
 }
 JSON
+  mv -f "$LAB_DIR/outside.json.new" "$LAB_DIR/outside.json"
+  mv -f "$LAB_DIR/inside.json.new" "$LAB_DIR/inside.json"
 }
 
 JAVA_OPTS=(-Xmx256m)

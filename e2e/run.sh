@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # RUT's real-world lab: WireGuard through RUT across a home NAT and a carrier-grade NAT, built from
-# network namespaces on this machine, and the eight scenarios of the lab issue. One command:
+# network namespaces on this machine, and the lab's scenarios. One command:
 #
 #   sudo e2e/run.sh            # installs what is missing, builds the jars if missing, runs, tears down
 #   RECORD=1 e2e/run.sh        # also writes e2e/RESULTS.md from this run
-#   LAB_SCENARIOS="1 2" e2e/run.sh   # only these scenarios (default: all, "1 2 3 4 5 6 8 7")
+#   LAB_SCENARIOS="1 2" e2e/run.sh   # only these scenarios (default: all, "1 2 3 4 5 6 8 9 7")
 #
 # Prints one verdict and its figures per scenario and "N passed, M failed"; exits non-zero on any
 # failure. Without root or without `ip netns` it says why it skips and exits 0.
@@ -408,7 +408,7 @@ scenario_8() {
   nsx "$NS_NET" iptables -t mangle -D PREROUTING -j LAB_AMP
 }
 
-# ---- 7. IPv6-only home uplink, IPv4-only work client ---------------------------------------------------------
+# ---- 7. IPv6-only home uplink, IPv4 work client ---------------------------------------------------------
 scenario_7() {
   local verdict=PASS st bps v4gone=no taddr reg0
   stop_inside
@@ -434,11 +434,215 @@ scenario_7() {
   [[ "$tun" =~ ^\[fd00:10:[0:]*:2\]:[0-9]+$ && "$client" == "$WNAT_PUB4:"* ]] || verdict=FAIL
   fle "$(kv "$st" loss_pct)" 2 || verdict=FAIL
   fle 1 "$bps" || verdict=FAIL
-  record 7 "IPv6-only home uplink, IPv4-only work client" "$verdict" \
+  record 7 "IPv6-only home uplink, IPv4 work client" "$verdict" \
     "home has no IPv4 uplink: $v4gone; tunnel at the outside: $tun (IPv6, through the home firewall), client $client (IPv4); ping loss $(kv "$st" loss_pct)% of $(kv "$st" sent), rtt $(sed -n 's/^rtt .* = [0-9.]*\/\([0-9.]*\)\/.*/\1/p' "$LAB_DIR/s7.ping") ms; iperf3 TCP $(mbps "$bps") Mbit/s"
 }
 
-for s in ${LAB_SCENARIOS:-1 2 3 4 5 6 8 7}; do
+# ---- 9. transparent mode: the WireGuard server sees the client's own address ------------------------------------
+# The endpoint the WireGuard server holds for its client, and the client the outside bound last.
+wg_server_endpoint() { nsx "$NS_HOME" wg show "$WG_SRV" endpoints | awk '{print $2; exit}'; }
+bound_clients() { grep "event=tunnel_bound" "$OUTSIDE_LOG" 2>/dev/null | sed 's/.* client=//' | sort -u; }
+# canon_ep ADDR:PORT...: each in one spelling (IPv6 compressed, as wg prints it), space separated
+canon_ep() {
+  python3 -c '
+import ipaddress, sys
+out = []
+for a in sys.argv[1:]:
+    try:
+        h, p = a.rsplit(":", 1)
+        out.append(("[%s]:%s" if h.startswith("[") else "%s:%s") % (ipaddress.ip_address(h.strip("[]")), int(p)))
+    except ValueError:
+        out.append(a or "-")
+print(" ".join(out))' "$@"
+}
+# wait_endpoint PREFIX NOT SECONDS: until the server's endpoint for the client starts with PREFIX
+# and is not NOT (polled every 0.1 s), and is a client address the outside logged binding. Sets EP
+# to that endpoint (or to what it saw last, and whether the outside bound it) and EP_AT to when the
+# server first held it.
+wait_endpoint() {
+  local end e c; end=$(calc "$(now) + $3")
+  EP="" EP_AT=""
+  while fle "$(now)" "$end"; do
+    e=$(wg_server_endpoint) # IPv6 compressed, as canon_ep spells it
+    [[ "$e" == "$EP" ]] || EP_AT=$(now)
+    EP="$e"
+    if [[ "$e" == "$1"* && "$e" != "$2" ]]; then
+      c=" $(canon_ep $(bound_clients)) "
+      [[ "$c" == *" $e "* ]] && return 0
+    fi
+    sleep 0.1
+  done
+  [[ "$c" == *" $EP "* ]] || EP="$EP (not a client the outside bound)"
+  return 1
+}
+# wait_count FILE PATTERN N SECONDS: until FILE holds at least N lines matching PATTERN.
+wait_count() {
+  local i
+  for i in $(seq 1 $(( $4 * 10 ))); do
+    (( $(log_count "$1" "$2") >= $3 )) && return 0
+    sleep 0.1
+  done
+  return 1
+}
+# inside_mode none|transparent: rewrites the inside's configuration and waits (bounded) for the
+# running agent to apply it, and in transparent mode for its self-test to pass.
+inside_mode() {
+  local applied ready
+  applied=$(log_count "$INSIDE_LOG" "event=services_applied")
+  ready=$(log_count "$INSIDE_LOG" "event=transparent_ready")
+  write_configs "$LAB_KEEPALIVE" "$VPS4:$RUT_PORT" "$1"
+  wait_count "$INSIDE_LOG" "event=services_applied" $((applied + 1)) 10 || return 1
+  [[ "$1" == none ]] || wait_count "$INSIDE_LOG" "event=transparent_ready" $((ready + 1)) 10
+}
+# WireGuard server datagrams leaving home by its uplink rather than through the agent: counters in
+# the home's OUTPUT chain, all of them and handshake initiations (148-byte payload) apart.
+bypass_rules() { # -I|-D
+  local op="$1" pos=(); [[ "$op" == -I ]] && pos=(1)
+  nsx "$NS_HOME" iptables "$op" OUTPUT "${pos[@]}" -o eth0 -p udp --sport $WG_PORT -m comment --comment lab-s9-all
+  nsx "$NS_HOME" iptables "$op" OUTPUT "${pos[@]}" -o eth0 -p udp --sport $WG_PORT -m length --length 176 -m comment --comment lab-s9-init
+  nsx "$NS_HOME" ip6tables "$op" OUTPUT "${pos[@]}" -o eth0 -p udp --sport $WG_PORT -m comment --comment lab-s9-all
+  nsx "$NS_HOME" ip6tables "$op" OUTPUT "${pos[@]}" -o eth0 -p udp --sport $WG_PORT -m length --length 196 -m comment --comment lab-s9-init
+}
+bypass_count() { # all|init
+  local n=0 ipt c
+  for ipt in iptables ip6tables; do
+    c=$(nsx "$NS_HOME" $ipt -L OUTPUT -v -n -x | awk -v p="lab-s9-$1 " '($0 " ") ~ p {print $1; exit}')
+    n=$(( n + ${c:-0} ))
+  done
+  echo "$n"
+}
+# s9_note STEP: a line in s9-steps.log: time, step, the server's endpoint, bypassing datagrams so far.
+s9_note() { echo "$(now) $1 endpoint=$(wg_server_endpoint) bypass=$(bypass_count all) initiations=$(bypass_count init)" >>"$LAB_DIR/s9-steps.log"; }
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+mbps_list() { local x o=""; for x in "$@"; do o+="$(mbps "$x"), "; done; echo "${o%, }"; }
+# cpu_per_gbit TICKS... -- BPS...: CPU seconds per gigabit over 7 s iperf3 runs (the ticks include
+# iperf3's 1 s warm-up, the throughput does not): less sensitive to other load than throughput.
+cpu_per_gbit() {
+  local t=0 b=0 x; while [[ "$1" != -- ]]; do t=$((t + $1)); shift; done; shift
+  for x in "$@"; do b=$(calc "$b + $x"); done
+  if fle "$b" 0; then echo "?"; else calc "$t / $(getconf CLK_TCK) / ($b * 7 / 1e9)"; fi
+}
+mean() { printf '%s\n' "$@" | awk '{s += $1} END {printf "%.0f", NR ? s / NR : 0}'; }
+
+scenario_9() {
+  local verdict=PASS ep_v4 mapped ep_reb ep_rst ep_v6 ep_back ready_problem="" te t_reb="" pre_rst
+  local f_v4 f_reb f_rst f_v6
+  transparent_routing add
+  bypass_rules -I
+  bg "$NS_HOME" "$LAB_DIR/s9-bypass.log" timeout 300 tcpdump -Z root -U -n -i eth0 -w "$LAB_DIR/s9-bypass.pcap" "udp src port $WG_PORT"
+  local cap=$BGPID
+  sleep 0.5
+  wnat_mode fully-random
+  wg_client_peer "$VPS4:$RUT_PORT" "$WG_KEEPALIVE"
+  wait_ping 10
+
+  # IPv4 client: the server's endpoint becomes the work NAT's public address and mapped port.
+  if ! inside_mode transparent; then
+    verdict=FAIL
+    ready_problem=" (inside: $(grep -m1 -o 'event=transparent_unavailable.*' "$INSIDE_LOG" || echo "no transparent_ready within 10 s"))"
+  fi
+  wait_ping 10
+  wait_endpoint "$WNAT_PUB4:" "" 10 || verdict=FAIL
+  ep_v4=$EP
+  mapped=$(wnat_mapped_port "$VPS4")
+  [[ "$ep_v4" == "$WNAT_PUB4:$mapped" ]] || verdict=FAIL
+  s9_note v4
+  f_v4="IPv4 client: server's endpoint $ep_v4 (work NAT's mapping ${WNAT_PUB4}:${mapped:-none})$ready_problem"
+
+  # The work NAT reboots (fully random: a new public port); the client goes on pinging.
+  ping_bg "$LAB_DIR/s9-nat-reboot.ping" 40 0.2
+  sleep 1
+  te=$(now)
+  wnat_reboot
+  if wait_endpoint "$WNAT_PUB4:" "$ep_v4" 35; then t_reb=$(calc "$EP_AT - $te"); else verdict=FAIL; fi
+  ep_reb=$EP
+  stop_pid "$PING_PID"
+  [[ "$ep_reb" == "$WNAT_PUB4:$(wnat_mapped_port "$VPS4")" ]] || verdict=FAIL
+  s9_note nat-reboot
+  local back; back=$(kv "$("${PINGSTAT[@]}" "$LAB_DIR/s9-nat-reboot.ping" --event "$te")" recovery)
+  f_reb="after the work NAT's reboot: $ep_reb, held by the server ${t_reb:-never (35 s)} s after the flush, pings back after $back s"
+
+  # The inside agent restarts: the server still sees the client's public address.
+  wait_ping 10; sleep 1
+  pre_rst=$(canon_ep "$(wg_server_endpoint)")
+  local reg0; reg0=$(registered_count)
+  stop_inside
+  s9_note inside-stopped
+  start_inside || verdict=FAIL
+  wait_log "$INSIDE_LOG" "event=transparent_ready" 10 || verdict=FAIL
+  wait_registered $((reg0 + 2)) 15 || verdict=FAIL
+  wait_ping 15 || verdict=FAIL
+  sleep 1
+  wait_endpoint "$WNAT_PUB4:" "" 10 || verdict=FAIL
+  ep_rst=$EP
+  [[ "$ep_rst" == "$pre_rst" ]] || verdict=FAIL
+  s9_note inside-restart
+  f_rst="after an inside agent restart: $pre_rst -> $ep_rst"
+
+  # IPv6 client: the work host (fd00:30::2, routed through the work firewall) reaches the outside
+  # over IPv6; a fresh handshake from there binds it.
+  wg_rehandshake "[$VPS6]:$RUT_PORT" "$WG_KEEPALIVE"
+  wait_ping 15 || verdict=FAIL
+  wait_endpoint "[$WORK6]:" "" 10 || verdict=FAIL
+  ep_v6=$EP
+  s9_note v6
+  f_v6="IPv6 client: $ep_v6"
+  wg_rehandshake "$VPS4:$RUT_PORT" "$WG_KEEPALIVE"
+  wait_ping 15 || verdict=FAIL
+  wait_endpoint "$WNAT_PUB4:" "" 10 || verdict=FAIL
+  ep_back=$EP
+  s9_note back-to-v4
+  # WireGuard clears its sticky source address when it retries a handshake ("stopped hearing
+  # back"), so such initiations leave by the home's uplink; any other datagram there is a reply
+  # that missed the agent.
+  local bypass binit; bypass=$(bypass_count all); binit=$(bypass_count init)
+  stop_pid "$cap"
+  (( bypass - binit == 0 )) || verdict=FAIL
+
+  # Throughput inside WireGuard, modes none and transparent interleaved.
+  bg "$NS_HOME" "$LAB_DIR/iperf3-server9.log" iperf3 -s
+  local srv=$BGPID m b e p none=() transp=() bad=""
+  sleep 0.5
+  iperf_bps "$WG_SRV_IP" 3 >/dev/null # warm-up, not counted
+  # Pairs in alternating order (none first, then transparent first, ...), so that a drift of the
+  # machine's load favours neither mode.
+  local order mode=transparent pn pt ratios=() c0 c1 cpu_n=() cpu_t=()
+  for p in $(seq 1 "${LAB_S9_PAIRS:-5}"); do
+    order="none transparent"; (( p % 2 )) || order="transparent none"
+    for m in $order; do
+      if [[ "$m" != "$mode" ]]; then inside_mode "$m" || bad+=" $m:not-applied"; mode=$m; fi
+      wait_ping 10
+      c0=$(cpu_ticks "$INSIDE_PID")
+      b=$(iperf_bps "$WG_SRV_IP" 6)
+      c1=$(cpu_ticks "$INSIDE_PID")
+      e=$(canon_ep "$(wg_server_endpoint)")
+      if [[ "$m" == none ]]; then none+=("$b") pn=$b; cpu_n+=("$((c1 - c0))"); [[ "$e" == 127.0.0.1:* ]] || bad+=" none:$e"
+      else transp+=("$b") pt=$b; cpu_t+=("$((c1 - c0))"); [[ "$e" == "$WNAT_PUB4:"* ]] || bad+=" transparent:$e"; fi
+    done
+    if fle "$pn" 0; then ratios+=(0); else ratios+=("$(calc "$pt / $pn")"); fi
+  done
+  stop_pid "$srv"
+  [[ -z "$bad" ]] || verdict=FAIL
+  local mn mt dn dt ratio_mean ratio_med ratio_pairs
+  mn=$(mean "${none[@]}"); mt=$(mean "${transp[@]}")
+  dn=$(median "${none[@]}"); dt=$(median "${transp[@]}")
+  if fle "$mn" 0; then ratio_mean=0; else ratio_mean=$(calc "$mt / $mn"); fi
+  if fle "$dn" 0; then ratio_med=0; else ratio_med=$(calc "$dt / $dn"); fi
+  ratio_pairs=$(median "${ratios[@]}")
+  local cpn cpt; cpn=$(cpu_per_gbit "${cpu_n[@]}" -- "${none[@]}"); cpt=$(cpu_per_gbit "${cpu_t[@]}" -- "${transp[@]}")
+  fle 0.95 "$ratio_pairs" || verdict=FAIL
+
+  # Back to mode none, as the other scenarios expect the lab.
+  inside_mode none || verdict=FAIL
+  wnat_mode port-preserving
+  bypass_rules -D
+  transparent_routing del
+  wait_ping 10 || verdict=FAIL
+  record 9 "transparent mode: the WireGuard server sees the client's public address" "$verdict" \
+    "$f_v4; $f_reb; $f_rst; $f_v6 (then back to IPv4: $ep_back); WireGuard server datagrams leaving home by its uplink instead of the agent: $bypass, of which handshake initiations $binit (WireGuard sends the handshake it starts after 15 s without hearing back without its sticky source address; target: no other datagram); TCP inside WireGuard, interleaved: mode none $(mbps_list "${none[@]}") Mbit/s (mean $(mbps "$mn"), median $(mbps "$dn")), transparent $(mbps_list "${transp[@]}") Mbit/s (mean $(mbps "$mt"), median $(mbps "$dt")); transparent/none in each pair ${ratios[*]}, median $ratio_pairs (target >= 0.95); ratio of the medians $ratio_med, of the means $ratio_mean; inside agent CPU seconds per gigabit carried: mode none $cpn, transparent $cpt; load average $(cut -d' ' -f1 /proc/loadavg)${bad:+; mode not in effect:$bad}"
+}
+
+for s in ${LAB_SCENARIOS:-1 2 3 4 5 6 8 9 7}; do
   echo "lab: scenario $s ($(( $(date +%s) - RUN_START )) s into the run)"
   "scenario_$s"
 done
