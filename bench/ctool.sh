@@ -3,8 +3,8 @@
 # user) in the same run, on loopback: both pairs side by side in front of one echo service, runs
 # alternating RUT, C tool, direct so that whatever else the machine does falls on all alike.
 # Points: 200 clients at once on freshly started pairs; throughput (round trips per second,
-# loss, the agents' CPU time per round trip); latency at 2,000 datagrams/s. Prints medians and
-# each path's ratio to direct.
+# loss, the agents' CPU time per round trip, in all and per agent: outside/inside); latency at
+# 2,000 datagrams/s. Prints medians and each path's ratio to direct.
 #
 #   bench/ctool.sh PATH_TO_UDP_TUNNEL
 #
@@ -120,12 +120,15 @@ points = lambda kind: list(dict.fromkeys(r["point"] for r in rows if r["kind"] =
 n = max(r["rep"] for r in rows)
 print(f"Throughput, round trips per second (medians of {n} runs); ratio = path/direct")
 print(f"{'point':<12}{'direct':>9}{'RUT':>9}{'ratio':>8}{'C tool':>9}{'ratio':>8}{'RUT/C':>9}"
-      f"{'RUT lost':>10}{'C lost':>9}{'CPU us/rt RUT':>15}{'C':>7}")
+      f"{'RUT lost':>10}{'C lost':>9}{'CPU us/rt RUT':>15}{'C':>7}{'RUT out/in':>13}{'C out/in':>12}")
 for p in points("tput"):
     d, r, c = (med("tput", p, w, lambda x: x["rt_per_s"]) for w in ("direct", "rut", "c"))
     lr, lc = (med("tput", p, w, lambda x: x["lost"]) for w in ("rut", "c"))
     cr, cc = (med("tput", p, w, cpu) for w in ("rut", "c"))
-    print(f"{p:<12}{d:>9.0f}{r:>9.0f}{r/d:>8.3f}{c:>9.0f}{c/d:>8.4f}{r/c:>9.2f}{lr:>10.0f}{lc:>9.0f}{cr:>15.1f}{cc:>7.1f}")
+    split = lambda w: "/".join(f"{med('tput', p, w, lambda x: x.get(a + '_cpu_us_per_rt', float('nan'))):.1f}"
+                               for a in ("out", "in"))
+    print(f"{p:<12}{d:>9.0f}{r:>9.0f}{r/d:>8.3f}{c:>9.0f}{c/d:>8.4f}{r/c:>9.2f}{lr:>10.0f}{lc:>9.0f}{cr:>15.1f}{cc:>7.1f}"
+          f"{split('rut'):>13}{split('c'):>12}")
 print("\nLatency at 2,000 datagrams/s, round trip p50/p99 in microseconds, added = path - direct")
 print(f"{'point':<12}{'direct':>12}{'RUT':>12}{'C tool':>12}{'RUT added':>12}{'C added':>12}")
 for p in points("lat"):

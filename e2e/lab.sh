@@ -36,11 +36,26 @@ LAB_PIDS=()
 
 nsx() { local ns="$1"; shift; ip netns exec "$ns" "$@"; }
 
+LAB_DEVS=()
+
 # veth NS_A IF_A NS_B IF_B: a veth pair created straight inside the two namespaces.
 veth() {
   ip -n "$1" link add "$2" type veth peer name "$4" netns "$3"
   ip -n "$1" link set "$2" up
   ip -n "$3" link set "$4" up
+  LAB_DEVS+=("$1:$2" "$3:$4")
+}
+
+# lab_gro on|off: receive offload on every link of the lab, as a real NIC has it by default. On a
+# veth, GRO takes effect only with NAPI in threaded mode; both are set, or both cleared.
+lab_gro() {
+  local d ns dev v=0 mode=off
+  [[ "$1" == on ]] && v=1 mode=on
+  for d in "${LAB_DEVS[@]}"; do
+    ns="${d%%:*}" dev="${d#*:}"
+    nsx "$ns" ethtool -K "$dev" gro "$mode" >/dev/null 2>&1 || return 1
+    nsx "$ns" sh -c "echo $v > /sys/class/net/$dev/threaded" || return 1
+  done
 }
 
 addr4() { ip -n "$1" addr add "$3/24" dev "$2"; }

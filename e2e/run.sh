@@ -14,6 +14,7 @@ ROOT="$(dirname "$E2E")"
 OUTSIDE_JAR="$ROOT/outside-verticle/target/outside.jar"
 INSIDE_JAR="$ROOT/inside-verticle/target/inside.jar"
 LAB_KEEPALIVE="${LAB_KEEPALIVE:-1}"        # RUT keepalive interval in the lab (s)
+LAB_GRO="${LAB_GRO:-on}"                   # receive offload (GRO, threaded NAPI) on the lab's links: on|off
 LAB_CONN_TIMEOUT="${LAB_CONN_TIMEOUT:-30}" # RUT idle timeout in the lab (s)
 WG_KEEPALIVE="${WG_KEEPALIVE:-2}"          # the work client's PersistentKeepalive (s)
 MAX_SECONDS="${MAX_SECONDS:-840}"          # the whole run is stopped after this long
@@ -29,7 +30,7 @@ ip netns del "$probe"
 # ---- what the lab needs --------------------------------------------------------------------------
 need=()
 for pair in wireguard-go:wireguard-go wg:wireguard-tools iperf3:iperf3 iptables:iptables nft:nftables \
-            conntrack:conntrack tcpdump:tcpdump ping:iputils-ping python3:python3; do
+            conntrack:conntrack tcpdump:tcpdump ping:iputils-ping python3:python3 ethtool:ethtool; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 if ((${#need[@]})); then
@@ -117,11 +118,12 @@ capture_control() { # FILE SECONDS
 }
 
 echo "lab: id $LAB_ID, logs in $LAB_DIR; machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr), load $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "lab: RUT keepaliveInterval ${LAB_KEEPALIVE}s, connectionTimeout ${LAB_CONN_TIMEOUT}s; WireGuard PersistentKeepalive ${WG_KEEPALIVE}s"
+echo "lab: RUT keepaliveInterval ${LAB_KEEPALIVE}s, connectionTimeout ${LAB_CONN_TIMEOUT}s; WireGuard PersistentKeepalive ${WG_KEEPALIVE}s; GRO on the links: $LAB_GRO"
 
 # ---- set-up --------------------------------------------------------------------------------------
 set_up() {
   lab_up || return 1
+  lab_gro "$LAB_GRO" || { echo "lab: cannot set GRO $LAB_GRO on the links (ethtool, /sys/class/net/*/threaded)"; return 1; }
   wg_up || return 1
   write_configs || return 1
   capture_control "$LAB_DIR/control-setup.pcap" 12

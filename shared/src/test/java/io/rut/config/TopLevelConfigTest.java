@@ -73,13 +73,13 @@ class TopLevelConfigTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("agents")
-  void dataPathIsOnByDefaultAndEachPartTurnsOff(String agent, Function<JsonObject, Object> reader) {
+  void dataPathDefaultsAndEachPartTurnsOnOrOff(String agent, Function<JsonObject, Object> reader) {
     JsonObject json = agent.equals("outside") ? validOutside() : validInside();
     assertEquals(DataPathConfig.DEFAULT, ((AgentConfig) reader.apply(json.copy())).dataPath());
-    assertEquals(new DataPathConfig(true, false, true), ((AgentConfig) reader.apply(json.copy()
+    assertEquals(new DataPathConfig(false, false, true), ((AgentConfig) reader.apply(json.copy()
         .put("dataPath", new JsonObject().put("gro", false)))).dataPath());
-    assertEquals(new DataPathConfig(false, true, false), ((AgentConfig) reader.apply(json.copy()
-        .put("dataPath", new JsonObject().put("batchedReads", false).put("gso", false)))).dataPath());
+    assertEquals(new DataPathConfig(true, true, false), ((AgentConfig) reader.apply(json.copy()
+        .put("dataPath", new JsonObject().put("batchedReads", true).put("gso", false)))).dataPath());
     assertEquals("dataPath.gso: must be true or false",
         error(reader, json.copy().put("dataPath", new JsonObject().put("gso", "off"))));
     assertEquals("dataPath.grow: unknown key; valid keys are [batchedReads, gro, gso]",

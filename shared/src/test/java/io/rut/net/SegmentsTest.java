@@ -40,7 +40,9 @@ class SegmentsTest {
 
   @BeforeAll
   static void setUp() throws Exception {
-    vertx = Vertx.builder().withTransport(DatagramTransport.best()).build();
+    // batchedReads on: the shared relay reads with recvmmsg, the tunnel's with GRO
+    vertx = Vertx.builder().withTransport(DatagramTransport.best(new io.rut.config.DataPathConfig(true, true, true)))
+        .build();
     Assumptions.assumeTrue(vertx.isNativeTransportEnabled(), "segmented sends need the native transport");
     CompletableFuture<Void> ready = new CompletableFuture<>();
     vertx.runOnContext(v -> {
