@@ -46,15 +46,16 @@ veth() {
   LAB_DEVS+=("$1:$2" "$3:$4")
 }
 
-# lab_gro on|off: receive offload on every link of the lab, as a real NIC has it by default. On a
-# veth, GRO takes effect only with NAPI in threaded mode; both are set, or both cleared.
+# lab_gro on|off: "on" turns receive offload on on every link of the lab, as a real NIC has it by
+# default; on a veth, GRO takes effect only with NAPI in threaded mode, so both are set. "off"
+# leaves the veths as the kernel makes them (no GRO in effect).
 lab_gro() {
-  local d ns dev v=0 mode=off
-  [[ "$1" == on ]] && v=1 mode=on
+  local d ns dev
+  [[ "$1" == on ]] || return 0
   for d in "${LAB_DEVS[@]}"; do
     ns="${d%%:*}" dev="${d#*:}"
-    nsx "$ns" ethtool -K "$dev" gro "$mode" >/dev/null 2>&1 || return 1
-    nsx "$ns" sh -c "echo $v > /sys/class/net/$dev/threaded" || return 1
+    nsx "$ns" ethtool -K "$dev" gro on >/dev/null 2>&1 || return 1
+    nsx "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded" || return 1
   done
 }
 
