@@ -66,6 +66,6 @@ class ProxyProtocolTest {
     Exception e = org.junit.jupiter.api.Assertions.assertThrows(io.rut.config.ConfigException.class,
         () -> io.rut.config.InsideConfig.fromJson(new JsonObject().put("services", new io.vertx.core.json.JsonArray()
             .add(bad))));
-    assertEquals("services[0].clientAddress: 'transparentish' is not one of none, proxy-v2", e.getMessage());
+    assertEquals("services[0].clientAddress: 'transparentish' is not one of none, proxy-v2, transparent", e.getMessage());
   }
 }
