@@ -4,12 +4,15 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * Two network namespaces made for one test class, joined by a veth pair: a "public" side
@@ -85,6 +88,25 @@ final class Namespaces implements AutoCloseable {
         "ip -n " + home + " addr add fd77::3/64 dev " + home + "0 nodad",
         "ip -n " + pub + " link set lo up", "ip -n " + home + " link set lo up",
         "ip -n " + pub + " link set " + pub + "0 up", "ip -n " + home + " link set " + home + "0 up");
+  }
+
+  /**
+   * The two namespaces, or the test skipped where they cannot be made: without root, without
+   * iproute2, or where `ip netns add` itself fails. Any later step that fails fails the test.
+   */
+  static Namespaces orSkip(String prefix) throws Exception {
+    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
+    Assumptions.assumeTrue(Stream.of("/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip").anyMatch(p -> Files.isExecutable(Path.of(p))),
+        "iproute2 is not installed");
+    try {
+      return new Namespaces(prefix);
+    } catch (IllegalStateException e) {
+      if (!e.getMessage().startsWith("'ip netns add")) {
+        throw e;
+      }
+      Assumptions.abort("network namespaces do not work here: " + e.getMessage());
+      return null;
+    }
   }
 
   /** Runs commands (each must succeed). */

@@ -12,7 +12,6 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,18 +28,7 @@ class SegmentFallbackTest {
 
   @Test
   void runsThatTheKernelRefusesAreSentOneByOneAndNothingIsLost() throws Exception {
-    Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "network namespaces need root");
-    Namespaces ns;
-    try {
-      ns = new Namespaces("rsf");
-    } catch (IllegalStateException e) {
-      if (!e.getMessage().startsWith("'ip netns add")) {
-        throw e;
-      }
-      Assumptions.abort("network namespaces do not work here: " + e.getMessage());
-      return;
-    }
-    try (ns) {
+    try (Namespaces ns = Namespaces.orSkip("rsf")) {
       Namespaces.sh("ip -n " + ns.home + " link set lo mtu 1500");
       Path outsideConf = dir.resolve("outside.json");
       Files.writeString(outsideConf, new JsonObject().put("services", new JsonArray().add(new JsonObject()
