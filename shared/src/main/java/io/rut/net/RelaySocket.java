@@ -55,7 +55,6 @@ public final class RelaySocket {
   private Handler<Throwable> sendFailureHandler;
   private Handler<String> segmentsRefusedHandler;
   private boolean flushScheduled;
-
   private final String batching;
 
   private RelaySocket(ContextInternal context, DatagramChannel channel, boolean gso, String refused) {
@@ -82,8 +81,9 @@ public final class RelaySocket {
   /**
    * An IPv4 or a dual-stack IPv6 socket, on the calling verticle's context.
    *
-   * @param shared whether many peers send to it (the outside's service socket): it then reads
-   *               several datagrams per system call
+   * @param shared whether many peers send to it (the outside's service socket): it then reads up
+   *               to 16 datagrams per wakeup (with recvmmsg where dataPath.batchedReads is on);
+   *               a tunnel's socket reads one per wakeup, level-triggered
    */
   public static RelaySocket create(Vertx vertx, boolean ipv6, boolean shared) {
     VertxInternal vx = (VertxInternal) vertx;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.Vertx;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
@@ -197,9 +196,5 @@ class SegmentsTest {
     s.setReceiveBufferSize(4 << 20);
     s.setSoTimeout(3000);
     return s;
-  }
-
-  static String hex(byte[] b) {
-    return ByteBufUtil.hexDump(b);
   }
 }
