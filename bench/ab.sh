@@ -8,7 +8,8 @@
 #
 #   bench/ab.sh JARS_A JARS_B     each a folder holding outside.jar and inside.jar
 #
-# Environment: RUNS (5), DURATION (4 s), POINTS ("64:16 1400:200", size:clients),
+# Environment: RUNS (5), DURATION (4 s), POINTS ("64:16 1400:200", size:clients, or
+# size:clients:window:gso for a bulk point sent and read with GSO/GRO, e.g. 1400:1:64:gso),
 # JAVA_OPTS_A / JAVA_OPTS_B (JVM options of each build's agents, to compare flags on one build),
 # INSIDE_OPTS_A / INSIDE_OPTS_B (more options for the inside agent alone),
 # PREFIX_A / PREFIX_B (a command that starts each build's agents, e.g. "chrt -b 0"),
@@ -70,11 +71,13 @@ done
 for run in $(seq "$RUNS"); do
   order="A B"; [ $((run % 2)) = 0 ] && order="B A"
   for p in $POINTS; do
+    IFS=: read -r size clients window gso <<<"$p"
+    shape=(); [ -n "$window" ] && shape+=(--window "$window"); [ "$gso" = gso ] && shape+=(--gso 1)
     for who in $order; do
-      echo "ab: run $run/$RUNS ${p%%:*} B ${p##*:} clients, build $who" >&2
+      echo "ab: run $run/$RUNS $size B $clients clients ${window:+window $window }${gso}, build $who" >&2
       measure=(--pids "${PIDS[$who]}"); [ "$KIND" = lat ] && measure=(--rate 2000)
-      "$UB" "$KIND" --target "127.0.0.1:${PORT[$who]}" --path "$who" --rep "$run" --size "${p%%:*}" \
-        --clients "${p##*:}" --duration "$DURATION" "${measure[@]}" --out "$OUT/results.jsonl" >/dev/null
+      "$UB" "$KIND" --target "127.0.0.1:${PORT[$who]}" --path "$who" --rep "$run" --size "$size" \
+        --clients "$clients" "${shape[@]}" --duration "$DURATION" "${measure[@]}" --out "$OUT/results.jsonl" >/dev/null
     done
   done
 done

@@ -4,11 +4,14 @@
 # alternating RUT, C tool, direct so that whatever else the machine does falls on all alike.
 # Points: 200 clients at once on freshly started pairs; throughput (round trips per second,
 # loss, the agents' CPU time per round trip, in all and per agent: outside/inside); latency at
-# 2,000 datagrams/s. Prints medians and each path's ratio to direct.
+# 2,000 datagrams/s; a bulk point (one client, 1,400 B, 64 in flight, sent and read with GSO/GRO
+# as wireguard-go and QUIC stacks do, the echo answering the same way) with each agent's CPU per
+# relayed datagram (a round trip is two). Prints medians and each path's ratio to direct.
 #
 #   bench/ctool.sh PATH_TO_UDP_TUNNEL
 #
 # Environment: RUNS (3), DURATION (4 s), POINTS ("64:16 1400:16 64:200 1400:200", size:clients),
+# BULK ("1400:1:64", size:clients:window; empty for none),
 # JARS (a folder with outside.jar and inside.jar; default this tree's build), CTOOL_PREFIX and
 # RUT_PREFIX (a command that starts the C tool's processes or RUT's agents, e.g. "chrt -b 0" for
 # Linux's SCHED_BATCH policy; see docs/PERFORMANCE.md; none by default).
@@ -18,6 +21,7 @@ cd "$(dirname "$0")/.."
 [ $# -eq 1 ] && [ -x "$1" ] || { echo "usage: bench/ctool.sh PATH_TO_UDP_TUNNEL (an executable)" >&2; exit 2; }
 CTOOL="$1"
 RUNS="${RUNS:-3}"; DURATION="${DURATION:-4}"; POINTS="${POINTS:-64:16 1400:16 64:200 1400:200}"
+BULK="${BULK-1400:1:64}"
 OUT="$(mktemp -d /tmp/rut-ctool.XXXXXX)"
 RES="$OUT/results.jsonl"
 UB=bench/target/udpbench
@@ -103,6 +107,12 @@ for rep in $(seq "$RUNS"); do
   for p in $POINTS; do
     for who in $order; do run tput "$who" --size "${p%%:*}" --clients "${p##*:}" --duration "$DURATION"; done
   done
+  for p in $BULK; do
+    IFS=: read -r size clients window <<<"$p"
+    for who in $order; do
+      run tput "$who" --size "$size" --clients "$clients" --window "$window" --gso 1 --duration "$DURATION"
+    done
+  done
   for p in $POINTS; do
     for who in $order; do run lat "$who" --size "${p%%:*}" --clients "${p##*:}" --duration "$DURATION" --rate 2000; done
   done
@@ -129,6 +139,14 @@ for p in points("tput"):
                                for a in ("out", "in"))
     print(f"{p:<12}{d:>9.0f}{r:>9.0f}{r/d:>8.3f}{c:>9.0f}{c/d:>8.4f}{r/c:>9.2f}{lr:>10.0f}{lc:>9.0f}{cr:>15.1f}{cc:>7.1f}"
           f"{split('rut'):>13}{split('c'):>12}")
+bulk = [p for p in points("tput") if p.endswith("gso")]
+if bulk:
+    print("\nBulk (GSO/GRO): agents' CPU per relayed datagram in microseconds, outside + inside")
+    for p in bulk:
+        per_dg = lambda w, a: med("tput", p, w, lambda x: x.get(a + "_cpu_us_per_rt", float("nan")) / 2)
+        for w in ("rut", "c"):
+            o, i = per_dg(w, "out"), per_dg(w, "in")
+            print(f"{p:<16}{w:<6}{o:>7.2f} + {i:.2f} = {o + i:.2f} us per datagram")
 print("\nLatency at 2,000 datagrams/s, round trip p50/p99 in microseconds, added = path - direct")
 print(f"{'point':<12}{'direct':>12}{'RUT':>12}{'C tool':>12}{'RUT added':>12}{'C added':>12}")
 for p in points("lat"):

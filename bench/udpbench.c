@@ -2,7 +2,7 @@
  * udpbench: RUT's benchmark load generator and UDP echo service (Linux, C99 + GNU).
  *
  *   udpbench echo   --listen 127.0.0.1:PORT
- *   udpbench tput   --target 127.0.0.1:PORT --path tunnel --clients 16 --size 64 [--window 32 ...]
+ *   udpbench tput   --target 127.0.0.1:PORT --path tunnel --clients 16 --size 64 [--window 32 --gso 1 ...]
  *   udpbench lat    --target ... --clients 16 --size 64 [--rate 2000 ...]
  *   udpbench setup  --target ... --clients 200
  *   udpbench first  --target ... --t0 UNIX_NS
@@ -12,7 +12,9 @@
  * Every client is its own socket with its own source address (127.1.x.y, all of 127.0.0.0/8 is
  * loopback) and port, connected to the target. Every measuring command appends one JSON line per
  * run to --out and prints it. The echo service answers in batches (recvmmsg/sendmmsg) and the
- * generator reads in batches over epoll, so neither is the bottleneck of the tunnel.
+ * generator reads in batches over epoll, so neither is the bottleneck of the tunnel. The echo
+ * service reads with UDP_GRO and answers a coalesced read with one UDP_SEGMENT send, as wireguard-go
+ * and QUIC stacks do; with --gso 1 the generator's clients send and read that way too.
  * Every loop is bounded in time: each command has a deadline.
  */
 #define _GNU_SOURCE
@@ -20,6 +22,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/udp.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -56,12 +59,12 @@ struct hdr {
 
 static struct {
   const char *target, *listen, *path, *out, *pids;
-  int clients, size, window, rate, rep, src_base;
+  int clients, size, window, rate, rep, src_base, gso;
   double duration, warmup, timeout, retrans, deadline, idle, hold, interval, grace;
   long long t0;
 } o = {
     .target = "127.0.0.1:23222", .listen = "127.0.0.1:23820", .path = "tunnel", .out = NULL, .pids = "",
-    .clients = 1, .size = 64, .window = 32, .rate = 2000, .rep = 1, .src_base = 0,
+    .clients = 1, .size = 64, .window = 32, .rate = 2000, .rep = 1, .src_base = 0, .gso = 0,
     .duration = 5, .warmup = 1, .timeout = 0.5, .retrans = 0.25, .deadline = 30, .idle = 20,
     .hold = 10, .interval = 5, .grace = 0.3, .t0 = 0,
 };
@@ -85,7 +88,7 @@ static void parse_opts(int argc, char **argv) {
 #define I(name) if (!strcmp(k, "--" #name)) { o.name = atoi(v); continue; }
 #define D(name) if (!strcmp(k, "--" #name)) { o.name = atof(v); continue; }
     S(target) S(listen) S(path) S(out) S(pids)
-    I(clients) I(size) I(window) I(rate) I(rep) I(src_base)
+    I(clients) I(size) I(window) I(rate) I(rep) I(src_base) I(gso)
     D(duration) D(warmup) D(timeout) D(retrans) D(deadline) D(idle) D(hold) D(interval) D(grace)
     if (!strcmp(k, "--t0")) { o.t0 = atoll(v); continue; }
     die("unknown option %s", k);
@@ -139,6 +142,37 @@ static void big_buffers(int fd, int bytes) {
     setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bytes, sizeof(bytes));
 }
 
+/* UDP_GRO on fd: coalesced reads carry their segment size in a cmsg (gro_size). */
+static void enable_gro(int fd) {
+  int on = 1;
+  if (setsockopt(fd, IPPROTO_UDP, UDP_GRO, &on, sizeof(on)) < 0) die("UDP_GRO: %s", strerror(errno));
+}
+
+#define CMSG_ROOM CMSG_SPACE(sizeof(int))
+
+/* The segment size of a coalesced read, or 0 when the read holds one datagram. */
+static int gro_size(struct msghdr *h) {
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(h); c; c = CMSG_NXTHDR(h, c)) {
+    if (c->cmsg_level == IPPROTO_UDP && c->cmsg_type == UDP_GRO) {
+      int v;
+      memcpy(&v, CMSG_DATA(c), sizeof(v));
+      return v;
+    }
+  }
+  return 0;
+}
+
+/* Makes h carry UDP_SEGMENT = seg in its control buffer ctl (CMSG_ROOM bytes). */
+static void set_segment(struct msghdr *h, char *ctl, uint16_t seg) {
+  h->msg_control = ctl;
+  h->msg_controllen = CMSG_SPACE(sizeof(uint16_t));
+  struct cmsghdr *c = CMSG_FIRSTHDR(h);
+  c->cmsg_level = IPPROTO_UDP;
+  c->cmsg_type = UDP_SEGMENT;
+  c->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+  memcpy(CMSG_DATA(c), &seg, sizeof(seg));
+}
+
 static int *fds;   /* client sockets */
 static int nfds_;
 static int ep = -1;
@@ -164,6 +198,7 @@ static void open_clients(int n) {
       if (bind(fd, (struct sockaddr *)&src, sizeof(src)) < 0) die("bind client %d: %s", i, strerror(errno));
     }
     if (connect(fd, (struct sockaddr *)&target, sizeof(target)) < 0) die("connect: %s", strerror(errno));
+    if (o.gso) enable_gro(fd);
     struct epoll_event ev = {.events = EPOLLIN, .data.u32 = (uint32_t)i};
     if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) die("epoll_ctl: %s", strerror(errno));
     fds[i] = fd;
@@ -184,6 +219,7 @@ static void send_one(int client, uint32_t slot, uint64_t seq) {
 static struct mmsghdr rmsg[BATCH];
 static struct iovec riov[BATCH];
 static char *rbufs;
+static char rctl[BATCH][CMSG_ROOM];
 
 static void init_recv(void) {
   rbufs = malloc((size_t)BATCH * RBUF);
@@ -213,14 +249,22 @@ static int poll_once(int timeout_ms, echo_fn on_echo, void (*on_timer)(void)) {
     }
     int fd = fds[ev[e].data.u32];
     for (int rounds = 0; rounds < 64; rounds++) {
+      for (int i = 0; i < BATCH; i++) {
+        rmsg[i].msg_hdr.msg_control = rctl[i];
+        rmsg[i].msg_hdr.msg_controllen = CMSG_ROOM;
+      }
       int got = recvmmsg(fd, rmsg, BATCH, MSG_DONTWAIT, NULL);
       if (got <= 0) break;  /* EAGAIN, or an ICMP error (ECONNREFUSED) before anyone listens */
       uint64_t at = now_ns();
       for (int i = 0; i < got; i++) {
-        struct hdr h;
-        if (rmsg[i].msg_len < sizeof(h)) continue;
-        memcpy(&h, riov[i].iov_base, sizeof(h));
-        if (h.magic == MAGIC) on_echo(&h, at);
+        unsigned len = rmsg[i].msg_len, seg = (unsigned)gro_size(&rmsg[i].msg_hdr);
+        if (seg == 0) seg = len;
+        for (unsigned off = 0; off < len; off += seg) {  /* each datagram of a coalesced read */
+          struct hdr h;
+          if (len - off < sizeof(h)) continue;
+          memcpy(&h, (char *)riov[i].iov_base + off, sizeof(h));
+          if (h.magic == MAGIC) on_echo(&h, at);
+        }
       }
       if (got < BATCH) break;
     }
@@ -333,6 +377,7 @@ static int cmd_echo(void) {
   int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) die("socket: %s", strerror(errno));
   big_buffers(fd, 8 << 20);
+  enable_gro(fd);
   if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) die("echo: cannot bind %s: %s", o.listen, strerror(errno));
   struct sigaction sa = {.sa_handler = on_signal};
   sigaction(SIGTERM, &sa, NULL);
@@ -343,6 +388,7 @@ static int cmd_echo(void) {
   static struct mmsghdr m[BATCH];
   static struct iovec iov[BATCH];
   static struct sockaddr_in from[BATCH];
+  static char ctl[BATCH][CMSG_ROOM];
   char *buf = malloc((size_t)BATCH * RBUF);
   if (!buf) die("out of memory");
   fprintf(stderr, "udpbench echo: listening on %s\n", o.listen);
@@ -352,11 +398,24 @@ static int cmd_echo(void) {
       iov[i].iov_base = buf + (size_t)i * RBUF;
       iov[i].iov_len = RBUF;
       m[i].msg_hdr = (struct msghdr){.msg_name = &from[i], .msg_namelen = sizeof(from[i]), .msg_iov = &iov[i],
-                                     .msg_iovlen = 1};
+                                     .msg_iovlen = 1, .msg_control = ctl[i], .msg_controllen = CMSG_ROOM};
     }
     int n = recvmmsg(fd, m, BATCH, MSG_WAITFORONE, NULL);
     if (n <= 0) continue;
-    for (int i = 0; i < n; i++) iov[i].iov_len = m[i].msg_len;
+    unsigned long long datagrams = 0;
+    for (int i = 0; i < n; i++) {
+      unsigned len = m[i].msg_len;
+      int seg = gro_size(&m[i].msg_hdr);
+      iov[i].iov_len = len;
+      m[i].msg_hdr.msg_control = NULL;
+      m[i].msg_hdr.msg_controllen = 0;
+      if (seg > 0 && len > (unsigned)seg) {  /* a coalesced read goes back as one segmented send */
+        set_segment(&m[i].msg_hdr, ctl[i], (uint16_t)seg);
+        datagrams += (len + (unsigned)seg - 1) / (unsigned)seg;
+      } else {
+        datagrams++;
+      }
+    }
     int done = 0;
     for (int tries = 0; done < n && tries < 4; tries++) {
       int s = sendmmsg(fd, m + done, n - done, 0);
@@ -366,7 +425,7 @@ static int cmd_echo(void) {
         done += s;
       }
     }
-    echoed += (unsigned long long)n;
+    echoed += datagrams;
   }
   fprintf(stderr, "udpbench echo: stopped after %llu datagrams\n", echoed);
   return 0;
@@ -411,13 +470,34 @@ static void issue(uint32_t s) {
 /* Sends what issue() queued; consecutive datagrams of one client go in one sendmmsg. */
 static char *wbufs;
 
+/* --gso 1: up to 64 queued datagrams of one client (65,507 bytes at most) in one UDP_SEGMENT send. */
+static char *gbuf;
+static int flush_segmented(int c, int from, int k) {
+  static char ctl[CMSG_ROOM];
+  for (int j = 0; j < k; j++) {
+    uint32_t s = q_slot[from + j];
+    slots[s].sent = now_ns();
+    struct hdr h = {MAGIC, (uint32_t)c, s, 0, slots[s].seq, slots[s].sent};
+    memcpy(gbuf + (size_t)j * o.size, &h, sizeof(h));
+  }
+  struct iovec v = {.iov_base = gbuf, .iov_len = (size_t)k * o.size};
+  struct msghdr h = {.msg_iov = &v, .msg_iovlen = 1};
+  if (k > 1) set_segment(&h, ctl, (uint16_t)o.size);
+  return sendmsg(fds[c], &h, 0) < 0 ? 0 : k;
+}
+
 static void flush(void) {
   static struct mmsghdr m[BATCH];
   static struct iovec iov[BATCH];
   int i = 0;
+  int per_send = o.gso ? (65507 / o.size < BATCH ? 65507 / o.size : BATCH) : BATCH;
   while (i < qn) {
     int c = q_client[i], k = 0;
-    while (i + k < qn && q_client[i + k] == c && k < BATCH) {
+    while (i + k < qn && q_client[i + k] == c && k < per_send) {
+      if (o.gso) {
+        k++;
+        continue;
+      }
       uint32_t s = q_slot[i + k];
       char *b = wbufs + (size_t)s * o.size;
       slots[s].sent = now_ns();
@@ -428,7 +508,8 @@ static void flush(void) {
       m[k].msg_hdr = (struct msghdr){.msg_iov = &iov[k], .msg_iovlen = 1};
       k++;
     }
-    int sent = k == 1 ? (send(fds[c], iov[0].iov_base, o.size, 0) < 0 ? 0 : 1) : sendmmsg(fds[c], m, k, 0);
+    int sent = o.gso ? flush_segmented(c, i, k)
+               : k == 1 ? (send(fds[c], iov[0].iov_base, o.size, 0) < 0 ? 0 : 1) : sendmmsg(fds[c], m, k, 0);
     if (sent < k) send_errors += (unsigned long)(k - (sent < 0 ? 0 : sent));  /* they will time out */
     i += k;
   }
@@ -480,9 +561,10 @@ static int cmd_tput(void) {
   q_client = calloc(o.window, sizeof(int));
   q_slot = calloc(o.window, sizeof(uint32_t));
   wbufs = calloc((size_t)o.window, o.size);
+  gbuf = calloc(1, 65536);
   caprtt = 4000000;
   rtts = malloc(caprtt * sizeof(uint32_t));
-  if (!slots || !q_client || !q_slot || !wbufs || !rtts) die("out of memory");
+  if (!slots || !q_client || !q_slot || !wbufs || !gbuf || !rtts) die("out of memory");
   uint64_t timeout = secs(o.timeout);
   uint64_t t = now_ns();
   t_meas = t + secs(o.warmup);
@@ -514,11 +596,12 @@ static int cmd_tput(void) {
   qsort(rtts, nrtt, sizeof(uint32_t), cmp_u32);
   double rt_s = ok_n / o.duration;
   char point[64];
-  snprintf(point, sizeof(point), "%dB %dc", o.size, o.clients);
+  snprintf(point, sizeof(point), o.gso ? "%dB %dc gso" : "%dB %dc", o.size, o.clients);
   jstart("tput", point);
   jnum("size", o.size);
   jnum("clients", o.clients);
   jnum("window", o.window);
+  jnum("gso", o.gso);
   jnum("duration_s", o.duration);
   jnum("rt_per_s", rt_s);
   jnum("mbit_s", rt_s * o.size * 8 / 1e6);
