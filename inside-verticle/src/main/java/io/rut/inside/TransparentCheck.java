@@ -49,12 +49,12 @@ final class TransparentCheck {
     byte[] ping = ("rut-transparent-check " + UUID.randomUUID()).getBytes(StandardCharsets.US_ASCII);
     Promise<String> answer = Promise.promise();
     InetSocketAddress[] fakeAt = new InetSocketAddress[1];
-    service.handler((data, sender) -> {
+    service.handler((data, sender, now) -> {
       if (fakeAt[0] != null && sender.equals(fakeAt[0]) && same(data, ping)) {
         service.send(ping.clone(), sender); // the reply, from the service's address
       }
     });
-    fake.handler((data, sender) -> {
+    fake.handler((data, sender, now) -> {
       if (sender.getAddress().equals(target.getAddress()) && same(data, ping)) {
         answer.tryComplete(null);
       }

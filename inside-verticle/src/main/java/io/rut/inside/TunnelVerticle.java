@@ -78,15 +78,15 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
         .eventually(() -> Future.all(tunnelSocket.close(), serviceSockets.close(), commands.unregister()));
   }
 
-  private void onTunnelDatagram(ByteBuf data, InetSocketAddress sender) {
-    datagrams.fromOutside(data, sender, System.nanoTime());
+  private void onTunnelDatagram(ByteBuf data, InetSocketAddress sender, long now) {
+    datagrams.fromOutside(data, sender, now);
     if (tunnel.nextDeadline() < armedFor || tunnel.state() == TunnelState.CLOSED) {
       rearm();
     }
   }
 
-  private void onServiceDatagram(ByteBuf data, InetSocketAddress sender) {
-    datagrams.fromService(data, sender, System.nanoTime());
+  private void onServiceDatagram(ByteBuf data, InetSocketAddress sender, long now) {
+    datagrams.fromService(data, sender, now);
   }
 
   private void onCommand(Message<TunnelCommand> m) {

@@ -56,7 +56,7 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
     return vertx.executeBlocking(() -> initial.listen().resolve())
         .compose(listen -> {
           socket = RelaySocket.create(vertx, listen.getAddress() instanceof Inet6Address, true);
-          socket.handler(this::onDatagram);
+          socket.handler(relay::onDatagram);
           socket.sendFailureHandler(this::sendFailed);
           socket.segmentsRefusedHandler(e -> {
             meters.event("segments_refused");
@@ -75,10 +75,6 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
               "keepaliveInterval", initial.keepaliveInterval().toMillis() / 1000.0, "batching", socket.batching(),
               "refused", socket.refused());
         });
-  }
-
-  private void onDatagram(ByteBuf data, InetSocketAddress from) {
-    relay.onDatagram(data, from, System.nanoTime());
   }
 
   private void scheduleSweep() {

@@ -5,14 +5,11 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.InternetProtocolFamily;
-import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
@@ -31,6 +28,9 @@ import java.net.InetSocketAddress;
  * <ul>
  *   <li>A received datagram is handed over as the read buffer itself, valid during the call only:
  *       forward it with {@link #forward}, which sends those same bytes; copy it to keep it.</li>
+ *   <li>What one wakeup reads (up to 64 datagrams of a coalesced read, times the reads per wakeup)
+ *       is handed over in one go, with one time for all of it, so that the per-datagram work is
+ *       the relay's own.</li>
  *   <li>Sends take a resolved address and are flushed once per round of the event loop, so what
  *       a burst of reads produces leaves in one {@code sendmmsg} where the transport has it.</li>
  * </ul>
@@ -40,14 +40,16 @@ public final class RelaySocket {
 
   /** Receives one datagram; {@code data} is only valid during the call. */
   public interface Receiver {
-    void onDatagram(ByteBuf data, InetSocketAddress sender);
+    /**
+     * @param now {@link System#nanoTime()} when the wakeup that read it began to be handled
+     */
+    void onDatagram(ByteBuf data, InetSocketAddress sender, long now);
   }
 
   private final ContextInternal context;
   private final DatagramChannel channel;
   private final SegmentBatcher batcher;
   private final String refused;
-  private final Handler<DatagramPacket> deliver = this::deliver;
   private final Runnable flush = this::flush;
   private final ChannelFutureListener onWrite = this::onWrite;
   private Receiver receiver;
@@ -140,7 +142,7 @@ public final class RelaySocket {
     io.rut.config.DataPathConfig dataPath = DatagramTransport.dataPathOf(vx);
     String refused = DatagramTransport.tuneBatches(channel, dataPath, shared);
     RelaySocket socket = new RelaySocket(context, channel, dataPath.gso(), refused);
-    channel.pipeline().addLast("rut", socket.new Inbound());
+    channel.pipeline().addLast("rut", new ReadRound(context, () -> socket.receiver, () -> socket.exceptionHandler));
     context.nettyEventLoop().register(channel);
     return socket;
   }
@@ -202,14 +204,17 @@ public final class RelaySocket {
     return bound.future().map(v -> this);
   }
 
-  /** Sends the bytes of a received datagram as they are, without copying them. */
+  /**
+   * Sends the bytes of a received datagram as they are, without copying them. It takes a reference
+   * to {@code data} itself (no duplicate), so the caller must not move its indices afterwards.
+   */
   public void forward(ByteBuf data, InetSocketAddress to) {
-    write(data.retainedDuplicate(), to);
+    write(data.retain(), to);
   }
 
   /** Sends {@code header} and then the bytes of a received datagram, copying neither. */
   public void forward(byte[] header, ByteBuf data, InetSocketAddress to) {
-    write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(header), data.retainedDuplicate()), to);
+    write(Unpooled.wrappedBuffer(Unpooled.wrappedBuffer(header), data.retain()), to);
   }
 
   /** Sends a datagram of our own (a held datagram); {@code data} is not copied, so not reused. */
@@ -263,32 +268,6 @@ public final class RelaySocket {
   private void onWrite(io.netty.channel.ChannelFuture f) {
     if (!f.isSuccess() && sendFailureHandler != null) {
       context.emit(f.cause(), sendFailureHandler);
-    }
-  }
-
-  private void deliver(DatagramPacket packet) {
-    if (receiver != null) {
-      receiver.onDatagram(packet.content(), packet.sender());
-    }
-  }
-
-  private final class Inbound extends ChannelInboundHandlerAdapter {
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      try {
-        if (msg instanceof DatagramPacket packet) {
-          context.emit(packet, deliver);
-        }
-      } finally {
-        ReferenceCountUtil.release(msg);
-      }
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (exceptionHandler != null) {
-        context.emit(cause, exceptionHandler);
-      }
     }
   }
 }

@@ -18,6 +18,10 @@ import java.util.function.Consumer;
  * datagrams or {@link #MAX_BYTES}, and at each flush. Where the kernel refuses a segmented send
  * (no checksum offload on the way out: EIO; segments larger than the route's MTU: EMSGSIZE or
  * EINVAL), the run is sent again datagram by datagram and the socket stops joining.
+ *
+ * <p>A run of datagrams that lie back to back in one read buffer (the pieces of one coalesced
+ * read, forwarded as they came) leaves as one slice of that buffer rather than one piece per
+ * datagram, which spares a buffer view and an I/O vector per datagram.
  */
 final class SegmentBatcher {
 
@@ -37,6 +41,7 @@ final class SegmentBatcher {
   private int bytes;
   private int count;
   private boolean ended;
+  private long nextAddress;
   private long segmentedSends;
   private long segmentedDatagrams;
 
@@ -61,11 +66,17 @@ final class SegmentBatcher {
     int len = data.readableBytes();
     if (first != null && !ended && len > 0 && len <= size && count < MAX_SEGMENTS && bytes + len <= MAX_BYTES
         && (dest == to || dest.equals(to))) {
-      if (run == null) {
-        run = channel.alloc().compositeDirectBuffer(MAX_SEGMENTS);
-        run.addComponent(true, first);
+      if (run == null && nextAddress != 0 && follows(data)) {
+        data.release(); // first's root buffer holds these bytes until the run is sent
+        nextAddress += len;
+      } else {
+        if (run == null) {
+          run = channel.alloc().compositeDirectBuffer(MAX_SEGMENTS);
+          run.addComponent(true, span());
+          nextAddress = 0;
+        }
+        run.addComponent(true, data);
       }
-      run.addComponent(true, data);
       bytes += len;
       count++;
       ended = len < size;
@@ -82,6 +93,29 @@ final class SegmentBatcher {
     bytes = len;
     count = 1;
     ended = len == 0;
+    nextAddress = data.unwrap() != null && data.hasMemoryAddress() ? start(data) + len : 0;
+  }
+
+  /** Whether {@code data} starts where the run ends, in the same read buffer as its first datagram. */
+  private boolean follows(ByteBuf data) {
+    return data.hasMemoryAddress() && start(data) == nextAddress && data.unwrap() != null
+        && data.unwrap() == first.unwrap();
+  }
+
+  private static long start(ByteBuf b) {
+    return b.memoryAddress() + b.readerIndex();
+  }
+
+  /** The run so far as one buffer: {@code first}, or a slice of its read buffer that spans the run. */
+  private ByteBuf span() {
+    if (bytes == first.readableBytes()) {
+      return first;
+    }
+    ByteBuf root = first.unwrap();
+    ByteBuf span = root.retainedSlice((int) (start(first) - root.memoryAddress()), bytes);
+    first.release();
+    first = span;
+    return span;
   }
 
   /** Writes the open run (the channel's flush sends it). */
@@ -89,15 +123,16 @@ final class SegmentBatcher {
     if (first == null) {
       return;
     }
-    if (run == null) {
+    if (count == 1) {
       channel.write(new DatagramPacket(first, to)).addListener(onWrite);
     } else {
       segmentedSends++;
       segmentedDatagrams += count;
-      ByteBuf again = run.retainedDuplicate();
+      ByteBuf content = run != null ? run : span();
+      ByteBuf again = content.retainedDuplicate();
       InetSocketAddress dest = to;
       int segment = size;
-      channel.write(new SegmentedDatagramPacket(run, segment, dest))
+      channel.write(new SegmentedDatagramPacket(content, segment, dest))
           .addListener((ChannelFutureListener) f -> sent(f, again, segment, dest));
     }
     first = null;

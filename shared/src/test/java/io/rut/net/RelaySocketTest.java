@@ -51,7 +51,7 @@ class RelaySocketTest {
     @Override
     public void start(Promise<Void> started) {
       socket = RelaySocket.create(vertx, ipv6, false);
-      socket.handler((data, sender) -> {
+      socket.handler((data, sender, now) -> {
         readOn.set(Thread.currentThread());
         socket.forward(data, to);
       });

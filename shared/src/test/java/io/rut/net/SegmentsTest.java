@@ -82,7 +82,7 @@ class SegmentsTest {
     relayed.clear();
     CompletableFuture<Void> sent = new CompletableFuture<>();
     vertx.runOnContext(v -> {
-      relay.handler((data, from) -> {
+      relay.handler((data, from, now) -> {
         relayed.add(data.readableBytes());
         relay.forward(data, to);
       });
