@@ -12,7 +12,8 @@
 #
 # Environment: RUNS (3), DURATION (4 s), POINTS ("64:16 1400:16 64:200 1400:200", size:clients),
 # BULK ("1400:1:64", size:clients:window; empty for none),
-# JARS (a folder with outside.jar and inside.jar; default this tree's build), CTOOL_PREFIX and
+# JARS (a folder with outside.jar and inside.jar; default this tree's build), RUT_JAVA_OPTS (the
+# agents' JVM options; default those of the shipped systemd units, what users run), CTOOL_PREFIX and
 # RUT_PREFIX (a command that starts the C tool's processes or RUT's agents, e.g. "chrt -b 0" for
 # Linux's SCHED_BATCH policy; see docs/PERFORMANCE.md; none by default).
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
@@ -30,6 +31,9 @@ gcc -O2 -Wall -Wextra -o "$UB" bench/udpbench.c
 if [ -z "${JARS:-}" ]; then
   mvn -B -q -o package -DskipTests 2>/dev/null || mvn -B -q package -DskipTests
 fi
+UNIT_OPTS=$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' conf/systemd/rut-outside.service)
+[ -n "$UNIT_OPTS" ] || { echo "ctool: no JAVA_OPTS in conf/systemd/rut-outside.service" >&2; exit 1; }
+RUT_JAVA_OPTS="${RUT_JAVA_OPTS-$UNIT_OPTS}"
 OUTSIDE_JAR="${JARS:-outside-verticle/target}/outside.jar"
 INSIDE_JAR="${JARS:-inside-verticle/target}/inside.jar"
 
@@ -61,8 +65,10 @@ start_pair() {
   local who="$1" o i before_o before_i k
   before_o=$(started outside); before_i=$(started inside)
   if [ "$who" = rut ]; then
-    ${RUT_PREFIX:-} java -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/rut-outside.log" 2>&1 & o=$!
-    ${RUT_PREFIX:-} java -jar "$INSIDE_JAR" -conf "$OUT/inside.json" >>"$OUT/rut-inside.log" 2>&1 & i=$!
+    # shellcheck disable=SC2086 # options are words
+    ${RUT_PREFIX:-} java $RUT_JAVA_OPTS -jar "$OUTSIDE_JAR" -conf "$OUT/outside.json" >>"$OUT/rut-outside.log" 2>&1 & o=$!
+    # shellcheck disable=SC2086
+    ${RUT_PREFIX:-} java $RUT_JAVA_OPTS -jar "$INSIDE_JAR" -conf "$OUT/inside.json" >>"$OUT/rut-inside.log" 2>&1 & i=$!
   else
     ${CTOOL_PREFIX:-} "$CTOOL" -l 26322 -k "$SECRET" >>"$OUT/c-outside.log" 2>&1 & o=$!
     ${CTOOL_PREFIX:-} "$CTOOL" -o 127.0.0.1:26322 -s "$ECHO" -k "$SECRET" >>"$OUT/c-inside.log" 2>&1 & i=$!
@@ -163,4 +169,5 @@ for p in points("setup"):
         print(f"{p:<12}{w:<8}{med('setup', p, w, lambda x: x['all_served_ms']):>10.1f} ms"
               f"{med('setup', p, w, lambda x: x['first_lost']):>8.0f} lost")
 EOF
+echo "ctool: RUT's JVM options: ${RUT_JAVA_OPTS:-none}" >&2
 echo "ctool: raw results and logs in $OUT" >&2

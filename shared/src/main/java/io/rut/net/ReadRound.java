@@ -67,12 +67,15 @@ final class ReadRound extends ChannelInboundHandlerAdapter {
     RelaySocket.Receiver to = receiver.get();
     try {
       // The receiver may close the socket, which drops the list: each entry is taken out first.
+      // A receiver that fails on one datagram costs that datagram only, as it would alone.
       for (int i = 0; i < packets.size(); i++) {
         DatagramPacket packet = packets.set(i, null);
         try {
           if (to != null) {
             to.onDatagram(packet.content(), packet.sender(), now);
           }
+        } catch (RuntimeException e) {
+          context.reportException(e);
         } finally {
           packet.release();
         }

@@ -93,6 +93,41 @@ class RelaySocketTest {
   }
 
   @Test
+  void aReceiverThatFailsOnOneDatagramLosesThatOneOnly(VertxTestContext test) throws Exception {
+    DatagramSocket sink = sink();
+    InetSocketAddress to = (InetSocketAddress) sink.getLocalSocketAddress();
+    var reported = test.checkpoint();
+    vertx.exceptionHandler(e -> {
+      if ("no d2".equals(e.getMessage())) {
+        reported.flag();
+      }
+    });
+    vertx.deployVerticle(new AbstractVerticle() {
+      @Override
+      public void start() {
+        RelaySocket relay = RelaySocket.create(vertx, false, false);
+        RelaySocket sender = RelaySocket.create(vertx, false, false);
+        relay.handler((data, from, now) -> {
+          if (data.toString(java.nio.charset.StandardCharsets.US_ASCII).equals("d2")) {
+            throw new IllegalStateException("no d2");
+          }
+          relay.forward(data, to);
+        });
+        relay.listen(0, "127.0.0.1").compose(r -> sender.listen(0, "127.0.0.1"))
+            .onComplete(test.succeeding(bound -> {
+              // One round of the loop: one segmented send, read by the relay as one coalesced run.
+              for (String d : new String[] {"d1", "d2", "d3"}) {
+                sender.send(d.getBytes(java.nio.charset.StandardCharsets.US_ASCII), relay.localAddress());
+              }
+            }));
+      }
+    });
+    assertEquals("d1", new String(receive(sink)));
+    assertEquals("d3", new String(receive(sink)), "the datagram after the failed one still goes on");
+    sink.close();
+  }
+
+  @Test
   void aDualStackSocketServesIpv4AndIpv6Senders() throws Exception {
     try (DatagramSocket sink = sink()) {
       Forwarder f = new Forwarder((InetSocketAddress) sink.getLocalSocketAddress(), true);
