@@ -96,10 +96,12 @@ final class SegmentBatcher {
     nextAddress = data.unwrap() != null && data.hasMemoryAddress() ? start(data) + len : 0;
   }
 
-  /** Whether {@code data} starts where the run ends, in the same read buffer as its first datagram. */
+  /**
+   * Whether {@code data} starts where the run ends, in the same read buffer as its first datagram
+   * (only asked while {@code nextAddress} is set, so {@code first} is a piece of a read buffer).
+   */
   private boolean follows(ByteBuf data) {
-    return data.hasMemoryAddress() && start(data) == nextAddress && data.unwrap() != null
-        && data.unwrap() == first.unwrap();
+    return data.hasMemoryAddress() && start(data) == nextAddress && data.unwrap() == first.unwrap();
   }
 
   private static long start(ByteBuf b) {
