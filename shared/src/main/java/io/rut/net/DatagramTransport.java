@@ -91,9 +91,15 @@ public final class DatagramTransport implements Transport {
    * limit is 512 MB or less (the JVM's default limit on a host with 2 GB or less), which halved
    * the round trips at twice the CPU (docs/PERFORMANCE.md, "Memory on a small host"); 1 MiB
    * chunks instead of 4 hold 3-6 MB less and still fit a batched read (8 x 64 KiB).
+   *
+   * <p>Pages are 64 KiB (16 per chunk), so that a read buffer is a "small" allocation, which the
+   * event loop's own cache recycles. With 8 KiB pages it would be a "normal" one of 8 pages, too
+   * big for that cache: every read would take a run from the shared arena, and a chunk whose last
+   * read buffer came back was freed and, a moment later, allocated and zeroed again (about 11 %
+   * of the agents' CPU at 16 clients, docs/PERFORMANCE.md).
    */
   static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true, 0,
-      PooledByteBufAllocator.defaultNumDirectArena(), PooledByteBufAllocator.defaultPageSize(), 7,
+      PooledByteBufAllocator.defaultNumDirectArena(), READ_BUFFER, 4,
       PooledByteBufAllocator.defaultSmallCacheSize(), PooledByteBufAllocator.defaultNormalCacheSize(),
       PooledByteBufAllocator.defaultUseCacheForAllThreads());
 
