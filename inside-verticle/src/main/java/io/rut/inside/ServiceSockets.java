@@ -1,5 +1,6 @@
 package io.rut.inside;
 
+import io.rut.net.BatchingRefused;
 import io.rut.net.RelaySocket;
 import io.rut.net.Udp;
 import io.vertx.core.Future;
@@ -20,7 +21,7 @@ final class ServiceSockets {
   private final RelaySocket.Receiver receiver;
   private final Handler<Throwable> onError;
   private final Handler<Throwable> onSendFailed;
-  private final Handler<String> onSegmentsRefused;
+  private final Handler<BatchingRefused> onRefused;
   private final RelaySocket own;
   private RelaySocket transparent;
   private InetSocketAddress boundTo;
@@ -28,13 +29,13 @@ final class ServiceSockets {
   private String lastError;
 
   ServiceSockets(Vertx vertx, InetSocketAddress target, RelaySocket.Receiver receiver, Handler<Throwable> onError,
-                 Handler<Throwable> onSendFailed, Handler<String> onSegmentsRefused) {
+                 Handler<Throwable> onSendFailed, Handler<BatchingRefused> onRefused) {
     this.vertx = vertx;
     this.target = target;
     this.receiver = receiver;
     this.onError = onError;
     this.onSendFailed = onSendFailed;
-    this.onSegmentsRefused = onSegmentsRefused;
+    this.onRefused = onRefused;
     this.own = configure(RelaySocket.create(vertx, target));
     this.current = own;
   }
@@ -94,7 +95,7 @@ final class ServiceSockets {
   }
 
   private RelaySocket configure(RelaySocket socket) {
-    return socket.exceptionHandler(onError).sendFailureHandler(onSendFailed).segmentsRefusedHandler(onSegmentsRefused)
+    return socket.exceptionHandler(onError).sendFailureHandler(onSendFailed).batchingRefusedHandler(onRefused)
         .handler(receiver);
   }
 }

@@ -5,6 +5,7 @@ import static io.rut.protocol.ControlMessage.hex;
 import io.netty.buffer.ByteBuf;
 import io.rut.control.ControlChannel;
 import io.rut.metrics.DropReason;
+import io.rut.net.BatchingRefused;
 import io.rut.net.RelaySocket;
 import io.rut.net.Udp;
 import io.vertx.core.Future;
@@ -48,10 +49,10 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
     tunnel = new Tunnel(id, ctx, channel, new TunnelDeadlines(ctx.config(), new SplittableRandom()), this, now);
     datagrams = tunnel.datagrams();
     tunnelSocket = RelaySocket.create(vertx, ctx.outside()).exceptionHandler(this::onSocketError)
-        .sendFailureHandler(this::onSendFailed).segmentsRefusedHandler(this::onSegmentsRefused)
+        .sendFailureHandler(this::onSendFailed).batchingRefusedHandler(this::onBatchingRefused)
         .handler(this::onTunnelDatagram);
     serviceSockets = new ServiceSockets(vertx, ctx.target(), this::onServiceDatagram, this::onSocketError,
-        this::onSendFailed, this::onSegmentsRefused);
+        this::onSendFailed, this::onBatchingRefused);
     commands = vertx.eventBus().localConsumer(TunnelContext.commandsAddress(ctx.config().name(), id), this::onCommand);
     // Bound in the background: a start future that completes after an undeploy has failed it
     // leaves Vert.x unable to close, and an agent stopping during a burst of new spares does that.
@@ -193,10 +194,10 @@ public final class TunnelVerticle extends VerticleBase implements TunnelOutput {
         "service", ctx.config().name(), "error", e.getMessage());
   }
 
-  private void onSegmentsRefused(String error) {
-    ctx.meters().event("segments_refused");
-    ctx.log().limited(Level.WARNING, "segments:" + ctx.config().name(), "segments_refused",
-        "service", ctx.config().name(), "error", error, "now", "one datagram per send");
+  private void onBatchingRefused(BatchingRefused r) {
+    ctx.meters().event(r.event());
+    ctx.log().limited(Level.WARNING, r.event() + ":" + ctx.config().name(), r.event(),
+        "service", ctx.config().name(), "error", r.error(), "now", r.fallback());
   }
 
   private void onSocketError(Throwable e) {

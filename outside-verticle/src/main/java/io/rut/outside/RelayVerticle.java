@@ -58,9 +58,9 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
           socket = RelaySocket.create(vertx, listen.getAddress() instanceof Inet6Address, true);
           socket.handler(relay::onDatagram);
           socket.sendFailureHandler(this::sendFailed);
-          socket.segmentsRefusedHandler(e -> {
-            meters.event("segments_refused");
-            log.warn("segments_refused", "service", initial.name(), "error", e, "now", "one datagram per send");
+          socket.batchingRefusedHandler(r -> {
+            meters.event(r.event());
+            log.warn(r.event(), "service", initial.name(), "error", r.error(), "now", r.fallback());
           });
           socket.exceptionHandler(e -> log.limited(Level.WARNING, "socket-error", "socket_error",
               "service", initial.name(), "error", e.getMessage()));

@@ -55,7 +55,7 @@ public final class RelaySocket {
   private Receiver receiver;
   private Handler<Throwable> exceptionHandler;
   private Handler<Throwable> sendFailureHandler;
-  private Handler<String> segmentsRefusedHandler;
+  private Handler<BatchingRefused> refusedHandler;
   private boolean flushScheduled;
   private final String batching;
 
@@ -166,9 +166,16 @@ public final class RelaySocket {
     return this;
   }
 
-  /** Told once, with the kernel's error, if it refuses segmented sends (this socket then sends one by one). */
-  public RelaySocket segmentsRefusedHandler(Handler<String> handler) {
-    this.segmentsRefusedHandler = handler;
+  /**
+   * Told, on the socket's context, of each batching the kernel refuses: UDP_GRO when the socket was
+   * opened (told as soon as the handler is set; the socket then reads one datagram per read), and
+   * segmented sends the first time one is refused (the socket then sends one datagram per send).
+   */
+  public RelaySocket batchingRefusedHandler(Handler<BatchingRefused> handler) {
+    this.refusedHandler = handler;
+    if (refused != null && handler != null) {
+      context.emit(BatchingRefused.gro(refused), handler);
+    }
     return this;
   }
 
@@ -260,8 +267,8 @@ public final class RelaySocket {
   }
 
   private void segmentsRefused(String error) {
-    if (segmentsRefusedHandler != null) {
-      context.emit(error, segmentsRefusedHandler);
+    if (refusedHandler != null) {
+      context.emit(BatchingRefused.segments(error), refusedHandler);
     }
   }
 
