@@ -341,7 +341,11 @@ JSON
   mv -f "$LAB_DIR/inside.json.new" "$LAB_DIR/inside.json"
 }
 
-JAVA_OPTS=(-Xmx256m)
+# The agents run with the JVM options of the shipped systemd units, as users run them
+# (LAB_JAVA_OPTS overrides them).
+UNIT_JAVA_OPTS="$(sed -n 's/^Environment="JAVA_OPTS=\(.*\)"$/\1/p' "$ROOT/conf/systemd/rut-outside.service")"
+[ -n "$UNIT_JAVA_OPTS" ] || { echo "lab: no JAVA_OPTS in conf/systemd/rut-outside.service"; exit 1; }
+read -r -a JAVA_OPTS <<<"${LAB_JAVA_OPTS:-$UNIT_JAVA_OPTS}"
 
 # wait_log FILE PATTERN SECONDS: waits until FILE holds a line matching PATTERN.
 wait_log() {

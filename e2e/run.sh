@@ -17,6 +17,7 @@ LAB_KEEPALIVE="${LAB_KEEPALIVE:-1}"        # RUT keepalive interval in the lab (
 LAB_GRO="${LAB_GRO:-on}"                   # receive offload (GRO, threaded NAPI) on the lab's links: on|off
 LAB_CONN_TIMEOUT="${LAB_CONN_TIMEOUT:-30}" # RUT idle timeout in the lab (s)
 WG_KEEPALIVE="${WG_KEEPALIVE:-2}"          # the work client's PersistentKeepalive (s)
+# LAB_JAVA_OPTS: the agents' JVM options (default: those of the shipped systemd units, see lab.sh)
 MAX_SECONDS="${MAX_SECONDS:-840}"          # the whole run is stopped after this long
 
 skip() { echo "lab: skipped: $*"; exit 0; }
