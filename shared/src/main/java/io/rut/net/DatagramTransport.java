@@ -95,8 +95,8 @@ public final class DatagramTransport implements Transport {
    * <p>Pages are 64 KiB (16 per chunk), so that a read buffer is a "small" allocation, which the
    * event loop's own cache recycles. With 8 KiB pages it would be a "normal" one of 8 pages, too
    * big for that cache: every read would take a run from the shared arena, and a chunk whose last
-   * read buffer came back was freed and, a moment later, allocated and zeroed again (about 11 %
-   * of the agents' CPU at 16 clients, docs/PERFORMANCE.md).
+   * read buffer came back was freed and, a moment later, allocated and zeroed again (7-9 % of
+   * the agents' CPU per round trip at 16 and 200 clients, docs/PERFORMANCE.md).
    */
   static final ByteBufAllocator ALLOCATOR = new PooledByteBufAllocator(true, 0,
       PooledByteBufAllocator.defaultNumDirectArena(), READ_BUFFER, 4,
