@@ -72,8 +72,7 @@ public final class RelayVerticle extends VerticleBase implements ServiceUnit<Out
           scheduleSweep();
           log.info("listening", "service", initial.name(), "address", Udp.show(socket.localAddress()),
               "maxTunnels", initial.maxTunnels(), "maxSpares", initial.maxSpares(),
-              "keepaliveInterval", initial.keepaliveInterval().toMillis() / 1000.0, "batching", socket.batching(),
-              "refused", socket.refused());
+              "keepaliveInterval", initial.keepaliveInterval().toMillis() / 1000.0, "batching", socket.batching());
         });
   }
 

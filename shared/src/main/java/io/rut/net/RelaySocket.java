@@ -179,11 +179,6 @@ public final class RelaySocket {
     return this;
   }
 
-  /** What the kernel refused of the batching this socket asked for (UDP_GRO), or null. */
-  public String refused() {
-    return refused;
-  }
-
   /** Segmented (GSO) sends so far; read on the socket's event loop. */
   public long segmentedSends() {
     return batcher.segmentedSends();

@@ -58,7 +58,7 @@ class SegmentsTest {
           });
     });
     ready.get(10, TimeUnit.SECONDS);
-    assertEquals(null, tunnel.refused(), "the kernel takes UDP_GRO");
+    assertTrue(tunnel.batching().contains("gro"), "the kernel takes UDP_GRO: " + tunnel.batching());
     assertTrue(sender.joinsSends(), "segmented sends are on");
   }
 
