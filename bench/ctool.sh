@@ -15,7 +15,9 @@
 # JARS (a folder with outside.jar and inside.jar; default this tree's build), RUT_JAVA_OPTS (the
 # agents' JVM options; default those of the shipped systemd units, what users run), CTOOL_PREFIX and
 # RUT_PREFIX (a command that starts the C tool's processes or RUT's agents, e.g. "chrt -b 0" for
-# Linux's SCHED_BATCH policy; see docs/PERFORMANCE.md; none by default).
+# Linux's SCHED_BATCH policy; see docs/PERFORMANCE.md; none by default), AWAKE (1: keep every core
+# awake during the measured points with one busy loop per core at nice 19, which yields to every
+# other task, to see what waking halted virtual CPUs costs each path; see bench/awake.sh).
 # Sends only to 127.0.0.1; stops only the processes it started, by PID.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -108,6 +110,9 @@ for who in rut c; do
   start_pair "$who"
   "$UB" tput --target "${TARGET[$who]}" --clients 16 --size 1400 --warmup 0 --duration 5 >/dev/null  # JIT warm-up
 done
+if [ "${AWAKE:-0}" = 1 ]; then
+  for _ in $(seq "$(nproc)"); do nice -n 19 timeout 3600 sh -c 'while :; do :; done' & pids+=($!); done
+fi
 # Each point in turn, its runs alternating the paths' order; fewest clients first: after 200
 # clients at once the C tool answers no one until its tunnels expire, which would spoil the
 # points after it.
@@ -170,4 +175,5 @@ for p in points("setup"):
               f"{med('setup', p, w, lambda x: x['first_lost']):>8.0f} lost")
 EOF
 echo "ctool: RUT's JVM options: ${RUT_JAVA_OPTS:-none}" >&2
+[ "${AWAKE:-0}" = 1 ] && echo "ctool: cores kept awake by a nice-19 busy loop each during the points" >&2
 echo "ctool: raw results and logs in $OUT" >&2
